@@ -1,0 +1,62 @@
+// Runtime state bookkeeping and snapshot building; see runtime.hpp.
+#include "balancer/runtime.hpp"
+
+namespace sy::balancer {
+
+std::string Runtime::key(std::string_view backend, std::string_view server) {
+  std::string k(backend);
+  k += '/';
+  k += server;
+  return k;
+}
+
+void Runtime::adopt(std::shared_ptr<const conf::Config> config) {
+  std::map<std::string, ServerRuntime, std::less<>> next;
+  for (const auto& backend : config->backends) {
+    for (const auto& server : backend.servers) {
+      auto k = key(backend.name, server.name);
+      auto it = servers_.find(k);
+      next.emplace(k, it != servers_.end() ? std::move(it->second) : ServerRuntime{});
+    }
+  }
+  servers_ = std::move(next);
+  config_ = std::move(config);
+}
+
+ServerRuntime* Runtime::find(std::string_view backend, std::string_view server) {
+  auto it = servers_.find(key(backend, server));
+  return it == servers_.end() ? nullptr : &it->second;
+}
+
+std::shared_ptr<const Snapshot> Runtime::build_snapshot() {
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->generation = ++generation_;
+  snapshot->config = config_;
+  snapshot->backends.reserve(config_->backends.size());
+  for (const auto& backend : config_->backends) {
+    BackendView view;
+    view.config = &backend;
+    view.servers.reserve(backend.servers.size());
+    for (const auto& server : backend.servers) {
+      const ServerRuntime& state = servers_.at(key(backend.name, server.name));
+      ServerView sv;
+      sv.config = &server;
+      sv.weight = state.weight_override.value_or(server.weight);
+      sv.backup = server.backup;
+      sv.admin = state.admin;
+      sv.health = state.health;
+      sv.counters = state.counters;
+      view.servers.push_back(std::move(sv));
+    }
+    snapshot->backends.push_back(std::move(view));
+  }
+  return snapshot;
+}
+
+const BackendView* Snapshot::find_backend(std::string_view name) const {
+  for (const auto& backend : backends)
+    if (backend.name() == name) return &backend;
+  return nullptr;
+}
+
+}  // namespace sy::balancer

@@ -1,0 +1,21 @@
+// Live counters of one server, shared by every worker (atomics) and by the
+// control thread. One object per server identity ("backend/server"); it
+// survives reloads so that connection counts stay right across them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace sy::balancer {
+
+struct ServerCounters {
+  std::atomic<int64_t> active{0};          // connections (later: requests) in flight
+  std::atomic<uint64_t> total{0};          // connections handed to this server
+  std::atomic<uint64_t> connect_failures{0};
+  // Reset by a successful connect; passive health marking reads it.
+  std::atomic<uint32_t> consecutive_connect_failures{0};
+  std::atomic<uint64_t> bytes_in{0};       // from the server
+  std::atomic<uint64_t> bytes_out{0};      // to the server
+};
+
+}  // namespace sy::balancer

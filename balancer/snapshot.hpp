@@ -1,0 +1,45 @@
+// The immutable routing state the control thread publishes to the workers:
+// the config plus, for every backend, its servers with their effective
+// weight and whether they may get new work. Workers never lock to read it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "balancer/server_counters.hpp"
+#include "balancer/server_state.hpp"
+#include "conf/config.hpp"
+
+namespace sy::balancer {
+
+struct ServerView {
+  const conf::Server* config = nullptr;  // points into Snapshot::config
+  unsigned weight = 0;                   // effective: override or configured
+  bool backup = false;
+  AdminState admin = AdminState::ready;
+  Health health = Health::up;
+  std::shared_ptr<ServerCounters> counters;
+
+  const std::string& name() const { return config->name; }
+  // May get new connections / requests now.
+  bool usable() const { return admin == AdminState::ready && health == Health::up && weight > 0; }
+};
+
+struct BackendView {
+  const conf::Backend* config = nullptr;
+  std::vector<ServerView> servers;
+
+  const std::string& name() const { return config->name; }
+};
+
+struct Snapshot {
+  uint64_t generation = 0;  // grows with every publication
+  std::shared_ptr<const conf::Config> config;
+  std::vector<BackendView> backends;  // same order as config->backends
+
+  const BackendView* find_backend(std::string_view name) const;
+};
+
+}  // namespace sy::balancer

@@ -1,0 +1,66 @@
+// Lookups and names for the configuration value; see config.hpp.
+#include "conf/config.hpp"
+
+#include <thread>
+
+namespace sy::conf {
+
+const Server* Backend::find_server(std::string_view server_name) const {
+  for (const auto& server : servers)
+    if (server.name == server_name) return &server;
+  return nullptr;
+}
+
+const Backend* Config::find_backend(std::string_view name) const {
+  for (const auto& backend : backends)
+    if (backend.name == name) return &backend;
+  return nullptr;
+}
+
+const Listener* Config::find_listener(std::string_view name) const {
+  for (const auto& listener : listeners)
+    if (listener.name == name) return &listener;
+  return nullptr;
+}
+
+unsigned Config::effective_workers() const {
+  if (global.workers > 0) return global.workers;
+  unsigned cpus = std::thread::hardware_concurrency();
+  return cpus > 0 ? cpus : 1;
+}
+
+std::string_view to_string(LogLevel level) {
+  switch (level) {
+    case LogLevel::debug: return "debug";
+    case LogLevel::info: return "info";
+    case LogLevel::warn: return "warn";
+    case LogLevel::error: return "error";
+  }
+  return "?";
+}
+
+std::string_view to_string(LogFormat format) { return format == LogFormat::json ? "json" : "text"; }
+
+std::string_view to_string(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::tcp: return "tcp";
+    case Protocol::http: return "http";
+    case Protocol::postgres: return "postgres";
+    case Protocol::redis: return "redis";
+  }
+  return "?";
+}
+
+std::string_view to_string(BalanceAlgorithm algorithm) {
+  switch (algorithm) {
+    case BalanceAlgorithm::round_robin: return "round_robin";
+    case BalanceAlgorithm::least_conn: return "least_conn";
+    case BalanceAlgorithm::random_two: return "random_two";
+    case BalanceAlgorithm::hash: return "hash";
+  }
+  return "?";
+}
+
+std::string_view to_string(HealthCheckKind kind) { return kind == HealthCheckKind::tcp ? "tcp" : "none"; }
+
+}  // namespace sy::conf

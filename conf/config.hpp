@@ -1,0 +1,100 @@
+// The validated configuration value. conf/loader.cpp builds it from TOML;
+// once built it is immutable and shared (shared_ptr<const Config>) by the
+// control thread and the workers. Runtime state (health, drain, weight
+// overrides) is not here: it lives in balancer/ and survives reloads by name.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conf/address.hpp"
+
+namespace sy::conf {
+
+using Duration = std::chrono::milliseconds;
+
+enum class LogLevel { debug, info, warn, error };
+enum class LogFormat { text, json };
+enum class Protocol { tcp, http, postgres, redis };
+enum class BalanceAlgorithm { round_robin, least_conn, random_two, hash };
+enum class HealthCheckKind { none, tcp };
+
+// Where a value came from, for messages about it after loading
+// (e.g. a reload diff naming the server that changed).
+struct SourcePosition {
+  uint32_t line = 0;
+  uint32_t column = 0;
+};
+
+struct Global {
+  unsigned workers = 0;  // 0: one per CPU
+  LogLevel log_level = LogLevel::info;
+  LogFormat log_format = LogFormat::text;
+  std::string admin_socket = "/run/switchyard/admin.sock";
+  Duration shutdown_timeout = std::chrono::seconds(30);
+  std::optional<Address> metrics_bind;  // Prometheus endpoint; off when unset
+};
+
+struct HealthCheck {
+  HealthCheckKind kind = HealthCheckKind::tcp;
+  Duration interval = std::chrono::seconds(2);
+  Duration timeout = std::chrono::seconds(1);
+  unsigned rise = 2;
+  unsigned fall = 3;
+  // Consecutive failed connects from live traffic that mark a server down
+  // before the next check would (0 disables passive marking).
+  unsigned passive_fall = 3;
+};
+
+struct Server {
+  std::string name;
+  Address address;
+  unsigned weight = 100;  // 0..1000; 0 means "configured but gets nothing"
+  bool backup = false;
+  SourcePosition position;
+};
+
+struct Backend {
+  std::string name;
+  BalanceAlgorithm balance = BalanceAlgorithm::round_robin;
+  Duration connect_timeout = std::chrono::seconds(2);
+  unsigned retries = 2;  // further servers tried after a failed connect
+  HealthCheck health_check;
+  std::vector<Server> servers;
+  SourcePosition position;
+
+  const Server* find_server(std::string_view server_name) const;
+};
+
+struct Listener {
+  std::string name;
+  Address bind;
+  Protocol protocol = Protocol::tcp;
+  std::string backend;
+  unsigned max_connections = 10000;
+  Duration idle_timeout = std::chrono::minutes(5);
+  SourcePosition position;
+};
+
+struct Config {
+  std::string source_path;
+  Global global;
+  std::vector<Listener> listeners;
+  std::vector<Backend> backends;
+
+  const Backend* find_backend(std::string_view name) const;
+  const Listener* find_listener(std::string_view name) const;
+  // The number of worker threads to run: global.workers, or one per CPU.
+  unsigned effective_workers() const;
+};
+
+std::string_view to_string(LogLevel);
+std::string_view to_string(LogFormat);
+std::string_view to_string(Protocol);
+std::string_view to_string(BalanceAlgorithm);
+std::string_view to_string(HealthCheckKind);
+
+}  // namespace sy::conf

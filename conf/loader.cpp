@@ -1,0 +1,257 @@
+// TOML text -> validated Config. Each table is read key by key against its
+// row in the schema (schema.cpp); then what spans tables is checked: unique
+// names and binds, listeners naming defined backends. Every problem found is
+// reported, each at its place in the file.
+#include "conf/loader.hpp"
+
+#include <sys/un.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "conf/table_reader.hpp"
+
+namespace sy::conf {
+
+std::string Diagnostic::to_string() const {
+  if (line == 0) return file + ": " + message;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+namespace {
+
+// Two binds collide when they are the same socket address, or one is the
+// wildcard of the other's family on the same port.
+bool binds_collide(const Address& a, const Address& b) {
+  if (a.length == 0 || b.length == 0 || a.storage.ss_family != b.storage.ss_family || a.port != b.port) return false;
+  if (a.storage.ss_family == AF_INET) {
+    auto ip_a = reinterpret_cast<const sockaddr_in*>(&a.storage)->sin_addr.s_addr;
+    auto ip_b = reinterpret_cast<const sockaddr_in*>(&b.storage)->sin_addr.s_addr;
+    return ip_a == ip_b || ip_a == htonl(INADDR_ANY) || ip_b == htonl(INADDR_ANY);
+  }
+  if (a.storage.ss_family == AF_INET6) {
+    const in6_addr& ip_a = reinterpret_cast<const sockaddr_in6*>(&a.storage)->sin6_addr;
+    const in6_addr& ip_b = reinterpret_cast<const sockaddr_in6*>(&b.storage)->sin6_addr;
+    return IN6_ARE_ADDR_EQUAL(&ip_a, &ip_b) || IN6_IS_ADDR_UNSPECIFIED(&ip_a) || IN6_IS_ADDR_UNSPECIFIED(&ip_b);
+  }
+  return false;
+}
+
+// Reports the second and later uses of a name among `items` (read from the
+// parallel `tables`), naming the line of the first.
+template <typename Item>
+void report_duplicate_names(const std::vector<Item>& items, const std::vector<const toml::table*>& tables,
+                            const std::string& prefix, std::string_view what, Diagnostics& diagnostics) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].name.empty()) continue;
+    for (size_t first = 0; first < i; ++first) {
+      if (items[first].name != items[i].name) continue;
+      diagnostics.add(value_position(*tables[i], "name"),
+                      prefix + "duplicate " + std::string(what) + " name " + quoted(items[i].name) +
+                          " (first defined at line " + std::to_string(value_position(*tables[first], "name").line) +
+                          ")");
+      break;
+    }
+  }
+}
+
+void read_global(const toml::table& table, Global& global, Diagnostics& diagnostics) {
+  TableReader reader(table, "global", diagnostics);
+  reader.read("workers", global.workers);
+  reader.read_enum("log_level", global.log_level);
+  reader.read_enum("log_format", global.log_format);
+  reader.read("admin_socket", global.admin_socket);
+  if (global.admin_socket.empty()) reader.error_at("admin_socket", "admin_socket must not be empty");
+  if (global.admin_socket.size() >= sizeof(sockaddr_un::sun_path))
+    reader.error_at("admin_socket", "admin_socket path is " + std::to_string(global.admin_socket.size()) +
+                                        " bytes long; a Unix socket path must be shorter than " +
+                                        std::to_string(sizeof(sockaddr_un::sun_path)));
+  reader.read("shutdown_timeout", global.shutdown_timeout);
+  reader.read("metrics_bind", global.metrics_bind);
+  report_unknown_keys(table, "global", diagnostics);
+}
+
+Listener read_listener(const toml::table& table, Diagnostics& diagnostics) {
+  Listener listener;
+  listener.position = position_of(table);
+  TableReader reader(table, "listener", diagnostics);
+  reader.read("name", listener.name);
+  if (!listener.name.empty()) reader.set_subject("listener " + quoted(listener.name));
+  reader.read("bind", listener.bind);
+  reader.read_enum("protocol", listener.protocol);
+  // Lifted protocol by protocol as the proxy learns to speak them.
+  if (listener.protocol != Protocol::tcp)
+    reader.error_at("protocol", "protocol " + quoted(to_string(listener.protocol)) + " is not supported yet");
+  reader.read("backend", listener.backend);
+  reader.read("max_connections", listener.max_connections);
+  reader.read("idle_timeout", listener.idle_timeout);
+  report_unknown_keys(table, "listener", diagnostics);
+  return listener;
+}
+
+void read_health_check(const toml::table& table, const std::string& backend_subject, HealthCheck& check,
+                       Diagnostics& diagnostics) {
+  TableReader reader(table, "backend.health_check", diagnostics);
+  reader.set_subject(backend_subject + " health_check");
+  reader.read_enum("type", check.kind);
+  reader.read("interval", check.interval);
+  reader.read("timeout", check.timeout);
+  reader.read("rise", check.rise);
+  reader.read("fall", check.fall);
+  reader.read("passive_fall", check.passive_fall);
+  // A probe outliving the interval would overlap the next one.
+  if (check.timeout > check.interval) {
+    auto shown = [&](std::string_view key, Duration value) {
+      return format_duration(value) + (table.contains(key) ? "" : " (the default)");
+    };
+    reader.error_at(
+        table.contains("timeout") ? "timeout" : "interval",
+        "timeout " + shown("timeout", check.timeout) + " is longer than interval " + shown("interval", check.interval));
+  }
+  report_unknown_keys(table, "backend.health_check", diagnostics);
+}
+
+Server read_server(const toml::table& table, const std::string& backend_subject, Diagnostics& diagnostics) {
+  Server server;
+  server.position = position_of(table);
+  TableReader reader(table, "backend.server", diagnostics);
+  reader.set_subject(backend_subject + " server");
+  reader.read("name", server.name);
+  if (!server.name.empty()) reader.set_subject(backend_subject + " server " + quoted(server.name));
+  reader.read("address", server.address);
+  reader.read("weight", server.weight);
+  reader.read("backup", server.backup);
+  report_unknown_keys(table, "backend.server", diagnostics);
+  return server;
+}
+
+Backend read_backend(const toml::table& table, Diagnostics& diagnostics) {
+  Backend backend;
+  backend.position = position_of(table);
+  TableReader reader(table, "backend", diagnostics);
+  reader.read("name", backend.name);
+  if (!backend.name.empty()) reader.set_subject("backend " + quoted(backend.name));
+  reader.read_enum("balance", backend.balance);
+  reader.read("connect_timeout", backend.connect_timeout);
+  reader.read("retries", backend.retries);
+
+  if (const toml::table* check = single_table(table, "backend.health_check", reader.subject() + ": ", diagnostics))
+    read_health_check(*check, reader.subject(), backend.health_check, diagnostics);
+
+  std::vector<const toml::table*> server_tables =
+      repeated_tables(table, "backend.server", reader.subject() + ": ", diagnostics);
+  for (const toml::table* server_table : server_tables)
+    backend.servers.push_back(read_server(*server_table, reader.subject(), diagnostics));
+  const toml::array* declared = table.get_as<toml::array>("server");
+  if (backend.servers.empty() && (!table.contains("server") || (declared && declared->empty())))
+    reader.error_at("server", "no servers; add at least one [[backend.server]]");
+  report_duplicate_names(backend.servers, server_tables, reader.subject() + ": ", "server", diagnostics);
+
+  report_unknown_keys(table, "backend", diagnostics);
+  return backend;
+}
+
+void check_listener_binds(const Config& config, const std::vector<const toml::table*>& tables,
+                          Diagnostics& diagnostics) {
+  for (size_t i = 0; i < config.listeners.size(); ++i) {
+    for (size_t first = 0; first < i; ++first) {
+      if (!binds_collide(config.listeners[first].bind, config.listeners[i].bind)) continue;
+      diagnostics.add(value_position(*tables[i], "bind"),
+                      "listener " + quoted(config.listeners[i].name) + ": bind address " +
+                          config.listeners[i].bind.to_string() + " is already used by listener " +
+                          quoted(config.listeners[first].name) + " (line " +
+                          std::to_string(value_position(*tables[first], "bind").line) + ")");
+      break;
+    }
+  }
+}
+
+void check_listener_backends(const Config& config, const std::vector<const toml::table*>& tables,
+                             Diagnostics& diagnostics) {
+  std::vector<std::string_view> backend_names;
+  for (const Backend& backend : config.backends)
+    if (!backend.name.empty()) backend_names.push_back(backend.name);
+  for (size_t i = 0; i < config.listeners.size(); ++i) {
+    const Listener& listener = config.listeners[i];
+    if (listener.backend.empty() || config.find_backend(listener.backend)) continue;
+    std::string message =
+        "listener " + quoted(listener.name) + ": backend " + quoted(listener.backend) + " is not defined";
+    if (auto suggestion = nearest_match(listener.backend, backend_names))
+      message += "; did you mean " + quoted(*suggestion) + "?";
+    diagnostics.add(value_position(*tables[i], "backend"), std::move(message));
+  }
+}
+
+Config read_config(const toml::table& root, Diagnostics& diagnostics) {
+  Config config;
+  report_unknown_keys(root, "", diagnostics);
+  if (const toml::table* global = single_table(root, "global", "", diagnostics))
+    read_global(*global, config.global, diagnostics);
+
+  std::vector<const toml::table*> listener_tables = repeated_tables(root, "listener", "", diagnostics);
+  for (const toml::table* table : listener_tables) config.listeners.push_back(read_listener(*table, diagnostics));
+  std::vector<const toml::table*> backend_tables = repeated_tables(root, "backend", "", diagnostics);
+  for (const toml::table* table : backend_tables) config.backends.push_back(read_backend(*table, diagnostics));
+
+  report_duplicate_names(config.listeners, listener_tables, "", "listener", diagnostics);
+  report_duplicate_names(config.backends, backend_tables, "", "backend", diagnostics);
+  check_listener_binds(config, listener_tables, diagnostics);
+  check_listener_backends(config, listener_tables, diagnostics);
+  return config;
+}
+
+}  // namespace
+
+LoadResult load_string(std::string_view toml_text, const std::string& source_name) {
+  Diagnostics diagnostics(source_name);
+  LoadResult result;
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, std::string_view(source_name));
+  } catch (const toml::parse_error& error) {
+    std::string description(error.description());
+    if (!description.empty())
+      description[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(description[0])));
+    diagnostics.add({error.source().begin.line, error.source().begin.column}, "invalid TOML: " + description);
+    result.errors = diagnostics.take();
+    return result;
+  }
+
+  auto config = std::make_shared<Config>(read_config(root, diagnostics));
+  config->source_path = source_name;
+  if (diagnostics.empty()) result.config = std::move(config);
+  result.errors = diagnostics.take();
+  return result;
+}
+
+LoadResult load_file(const std::string& path) {
+  std::string text;
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  int read_errno = 0;
+  if (file) {
+    char buffer[16384];
+    size_t count = 0;
+    while ((count = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, count);
+    if (std::ferror(file)) read_errno = errno;
+    std::fclose(file);
+  } else {
+    read_errno = errno;
+  }
+  if (read_errno != 0) {
+    LoadResult result;
+    result.errors.push_back(
+        {path, 0, 0, "cannot read the configuration file: " + std::string(std::strerror(read_errno))});
+    return result;
+  }
+  return load_string(text, path);
+}
+
+}  // namespace sy::conf

@@ -1,0 +1,130 @@
+// Check scheduling and result handling; see monitor.hpp.
+#include "healthcheck/monitor.hpp"
+
+#include "healthcheck/probe.hpp"
+
+namespace sy::health {
+
+struct HealthMonitor::Check {
+  HealthMonitor* monitor;
+  std::string backend;
+  std::string server;
+  conf::Address address;
+  conf::HealthCheck settings;
+  Hysteresis hysteresis;
+  uv_timer_t timer;
+  Probe* probe = nullptr;
+  bool paused = false;
+  std::string last_result;
+};
+
+HealthMonitor::HealthMonitor(uv_loop_t* loop, OnChange on_change)
+    : loop_(loop), on_change_(std::move(on_change)), random_(std::random_device{}()) {}
+
+HealthMonitor::~HealthMonitor() = default;  // stop() must have run on the loop
+
+void HealthMonitor::configure(const conf::Config& config,
+                              const std::function<balancer::Health(const std::string&, const std::string&)>& health_of) {
+  std::map<std::string, Check*> next;
+  for (const auto& backend : config.backends) {
+    if (backend.health_check.kind == conf::HealthCheckKind::none) continue;
+    for (const auto& server : backend.servers) {
+      std::string key = backend.name + "/" + server.name;
+      Check* check;
+      if (auto it = checks_.find(key); it != checks_.end()) {
+        check = it->second;
+        checks_.erase(it);
+      } else {
+        check = new Check{this, backend.name, server.name, server.address, backend.health_check,
+                          Hysteresis(health_of(backend.name, server.name)), {}};
+        uv_timer_init(loop_, &check->timer);
+        check->timer.data = check;
+        // The first check comes soon, at a random point, so checks spread out.
+        std::uniform_int_distribution<int64_t> first(0, std::max<int64_t>(1, backend.health_check.interval.count() / 4));
+        schedule(*check, conf::Duration(first(random_)));
+      }
+      check->address = server.address;
+      check->settings = backend.health_check;
+      next.emplace(std::move(key), check);
+    }
+  }
+  for (auto& [key, check] : checks_) destroy(check);
+  checks_ = std::move(next);
+}
+
+void HealthMonitor::schedule(Check& check, conf::Duration delay) {
+  uv_timer_start(&check.timer, [](uv_timer_t* timer) {
+    auto* c = static_cast<Check*>(timer->data);
+    c->monitor->run_probe(*c);
+  }, delay.count(), 0);
+}
+
+conf::Duration HealthMonitor::jittered(conf::Duration interval) {
+  // +-10%: checks of many servers started together drift apart.
+  int64_t spread = interval.count() / 10;
+  std::uniform_int_distribution<int64_t> jitter(-spread, spread);
+  return conf::Duration(std::max<int64_t>(1, interval.count() + jitter(random_)));
+}
+
+void HealthMonitor::run_probe(Check& check) {
+  if (check.paused) return;
+  check.probe = start_tcp_probe(loop_, check.address, check.settings.timeout, [this, &check](ProbeResult result) {
+    check.probe = nullptr;
+    on_result(check, result);
+  });
+}
+
+void HealthMonitor::on_result(Check& check, const ProbeResult& result) {
+  const auto& s = check.settings;
+  check.last_result = (result.ok ? "ok: " : "failed: ") + result.reason;
+  if (check.hysteresis.observe(result.ok, s.rise, s.fall)) {
+    unsigned streak = result.ok ? check.hysteresis.successes() : check.hysteresis.failures();
+    unsigned needed = result.ok ? s.rise : s.fall;
+    on_change_({check.backend, check.server, check.hysteresis.health(),
+                result.reason + " (" + std::to_string(streak) + "/" + std::to_string(needed) + ")"});
+  }
+  if (!check.paused) schedule(check, jittered(s.interval));
+}
+
+HealthMonitor::Check* HealthMonitor::find(const std::string& backend, const std::string& server) {
+  auto it = checks_.find(backend + "/" + server);
+  return it == checks_.end() ? nullptr : it->second;
+}
+
+void HealthMonitor::set_paused(const std::string& backend, const std::string& server, bool paused) {
+  Check* check = find(backend, server);
+  if (!check || check->paused == paused) return;
+  check->paused = paused;
+  if (paused) {
+    uv_timer_stop(&check->timer);
+    if (check->probe) check->probe->cancel();
+    check->probe = nullptr;
+  } else {
+    schedule(*check, conf::Duration(0));
+  }
+}
+
+std::string HealthMonitor::last_result(const std::string& backend, const std::string& server) {
+  Check* check = find(backend, server);
+  if (!check) return {};
+  return check->paused ? "paused (maint)" : check->last_result;
+}
+
+void HealthMonitor::force(const std::string& backend, const std::string& server, balancer::Health health) {
+  if (Check* check = find(backend, server)) check->hysteresis.force(health);
+}
+
+void HealthMonitor::destroy(Check* check) {
+  if (check->probe) check->probe->cancel();
+  uv_timer_stop(&check->timer);
+  uv_close(reinterpret_cast<uv_handle_t*>(&check->timer), [](uv_handle_t* handle) {
+    delete static_cast<Check*>(handle->data);
+  });
+}
+
+void HealthMonitor::stop() {
+  for (auto& [key, check] : checks_) destroy(check);
+  checks_.clear();
+}
+
+}  // namespace sy::health

@@ -1,0 +1,68 @@
+// Runs the active checks of every server on the control loop: schedules
+// probes with jitter so checks do not align, feeds results through rise/fall
+// hysteresis and reports each flip once. Logging and publishing the new
+// state is the caller's job (the control thread).
+#pragma once
+
+#include <uv.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "balancer/server_state.hpp"
+#include "conf/config.hpp"
+#include "healthcheck/hysteresis.hpp"
+
+namespace sy::health {
+
+struct HealthChange {
+  std::string backend;
+  std::string server;
+  balancer::Health health;
+  std::string reason;  // "connection refused (3/3)"
+};
+
+class HealthMonitor {
+ public:
+  using OnChange = std::function<void(const HealthChange&)>;
+
+  HealthMonitor(uv_loop_t* loop, OnChange on_change);
+  HealthMonitor(const HealthMonitor&) = delete;
+  HealthMonitor& operator=(const HealthMonitor&) = delete;
+  ~HealthMonitor();
+
+  // Brings the set of checks in line with `config`: new servers get a check,
+  // removed ones lose theirs, existing ones keep their rise/fall state and
+  // take the new settings. `health_of` gives each server's current health.
+  void configure(const conf::Config& config,
+                 const std::function<balancer::Health(const std::string&, const std::string&)>& health_of);
+  // Maintenance: no checks while paused.
+  void set_paused(const std::string& backend, const std::string& server, bool paused);
+  // Passive marking took the server down: it must now pass `rise` checks.
+  void force(const std::string& backend, const std::string& server, balancer::Health health);
+  // Cancels every check; call before the loop closes.
+  void stop();
+  // The last probe's outcome for admin output ("connected in 1ms"), or "" when
+  // the server has no check (kind none, or not probed yet).
+  std::string last_result(const std::string& backend, const std::string& server);
+
+ private:
+  struct Check;
+
+  void schedule(Check& check, conf::Duration delay);
+  void run_probe(Check& check);
+  void on_result(Check& check, const struct ProbeResult& result);
+  conf::Duration jittered(conf::Duration interval);
+  Check* find(const std::string& backend, const std::string& server);
+  void destroy(Check* check);
+
+  uv_loop_t* loop_;
+  OnChange on_change_;
+  std::map<std::string, Check*> checks_;  // "backend/server"
+  std::minstd_rand random_;
+};
+
+}  // namespace sy::health

@@ -1,0 +1,112 @@
+// Admin socket plumbing; the commands themselves are in commands.cpp.
+#include "proxy/admin/admin_server.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "proxy/admin/commands.hpp"
+#include "proxy/core/log.hpp"
+
+namespace sy::admin {
+namespace {
+constexpr size_t kMaxCommandLength = 4096;
+}
+
+struct AdminServer::Client {
+  AdminServer* server;
+  uv_pipe_t pipe;
+  std::string input;
+  char read_buffer[1024];
+  uv_write_t write_req;
+  std::string output;
+  bool answered = false;
+
+  void answer(std::string reply) {
+    answered = true;
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&pipe));
+    output = std::move(reply);
+    uv_buf_t buf = uv_buf_init(output.data(), static_cast<unsigned>(output.size()));
+    write_req.data = this;
+    if (uv_write(&write_req, reinterpret_cast<uv_stream_t*>(&pipe), &buf, 1,
+                 [](uv_write_t* req, int) { static_cast<Client*>(req->data)->close(); }) != 0)
+      close();
+  }
+
+  void close() {
+    uv_close(reinterpret_cast<uv_handle_t*>(&pipe), [](uv_handle_t* handle) { delete static_cast<Client*>(handle->data); });
+  }
+};
+
+AdminServer::AdminServer(uv_loop_t* loop, core::Control& control) : loop_(loop), control_(control) {
+  uv_pipe_init(loop_, &pipe_, 0);
+  pipe_.data = this;
+}
+
+AdminServer::~AdminServer() = default;  // the owner closes the loop's handles first
+
+std::string AdminServer::listen(const std::string& path) {
+  std::error_code ec;
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  // A socket left behind by a process that died is in the way; a live one is not ours to take.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
+  mode_t old_mask = ::umask(0077);  // owner-only from the moment it exists
+  int rc = uv_pipe_bind(&pipe_, path.c_str());
+  ::umask(old_mask);
+  if (rc != 0) return uv_strerror(rc);
+  ::chmod(path.c_str(), 0600);
+  rc = uv_listen(reinterpret_cast<uv_stream_t*>(&pipe_), 16, &AdminServer::on_connection);
+  if (rc != 0) return uv_strerror(rc);
+  path_ = path;
+  listening_ = true;
+  return {};
+}
+
+void AdminServer::close() {
+  if (uv_is_closing(reinterpret_cast<uv_handle_t*>(&pipe_))) return;
+  uv_close(reinterpret_cast<uv_handle_t*>(&pipe_), nullptr);
+  if (listening_) ::unlink(path_.c_str());
+  listening_ = false;
+}
+
+void AdminServer::on_connection(uv_stream_t* stream, int status) {
+  auto* self = static_cast<AdminServer*>(stream->data);
+  if (status < 0) return;
+  auto* client = new Client{self, {}, {}, {}, {}, {}};
+  uv_pipe_init(self->loop_, &client->pipe, 0);
+  client->pipe.data = client;
+  if (uv_accept(stream, reinterpret_cast<uv_stream_t*>(&client->pipe)) != 0) {
+    client->close();
+    return;
+  }
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(&client->pipe),
+      [](uv_handle_t* handle, size_t, uv_buf_t* buf) {
+        auto* c = static_cast<Client*>(handle->data);
+        *buf = uv_buf_init(c->read_buffer, sizeof c->read_buffer);
+      },
+      [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+        auto* c = static_cast<Client*>(s->data);
+        if (c->answered) return;
+        if (nread < 0) {
+          c->close();
+          return;
+        }
+        c->input.append(buf->base, static_cast<size_t>(nread));
+        auto newline = c->input.find('\n');
+        if (newline == std::string::npos) {
+          if (c->input.size() > kMaxCommandLength) c->answer("error\ncommand too long\n");
+          return;
+        }
+        std::string line = c->input.substr(0, newline);
+        Reply reply = execute(c->server->control_, line);
+        c->answer((reply.ok ? "ok\n" : "error\n") + reply.text);
+      });
+}
+
+}  // namespace sy::admin

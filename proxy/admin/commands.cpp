@@ -1,0 +1,176 @@
+// Admin commands: the table of what operators can do and the handlers.
+#include "proxy/admin/commands.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "proxy/admin/table.hpp"
+#include "proxy/core/control.hpp"
+
+namespace sy::admin {
+namespace {
+
+struct Request {
+  core::Control& control;
+  std::vector<std::string_view> args;  // after the command words
+  bool json = false;
+};
+
+using Handler = std::function<Reply(Request&)>;
+
+struct Command {
+  std::string_view words;  // "show servers"
+  std::string_view usage;  // arguments
+  std::string_view help;
+  size_t min_args;
+  size_t max_args;
+  Handler handler;
+};
+
+Reply render(const Table& table, bool json) { return {true, json ? table.to_json() : table.to_text()}; }
+
+Reply error(std::string message) { return {false, std::move(message) + "\n"}; }
+
+// "backend/server" -> the two names, or an error.
+bool split_server(std::string_view text, std::string_view& backend, std::string_view& server) {
+  auto slash = text.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size()) return false;
+  backend = text.substr(0, slash);
+  server = text.substr(slash + 1);
+  return true;
+}
+
+Reply show_servers(Request& request) {
+  Table table{{"backend", "server", "address", "admin", "health", "weight", "backup", "active", "total",
+               "connect_failures", "bytes_in", "bytes_out", "health_since_s", "health_reason", "last_check"}, {}};
+  const auto& snapshot = request.control.published();
+  auto now = std::chrono::system_clock::now();
+  for (const auto& backend : snapshot->backends) {
+    if (!request.args.empty() && backend.name() != request.args[0]) continue;
+    for (const auto& server : backend.servers) {
+      const auto& runtime = *request.control.runtime().find(backend.name(), server.name());
+      const auto& c = *server.counters;
+      auto since = std::chrono::duration_cast<std::chrono::seconds>(now - runtime.health_changed_at).count();
+      table.rows.push_back({backend.name(), server.name(), server.config->address.to_string(),
+                            balancer::to_string(server.admin), balancer::to_string(server.health), server.weight,
+                            server.backup ? "yes" : "no", static_cast<int64_t>(c.active.load()),
+                            static_cast<uint64_t>(c.total.load()), static_cast<uint64_t>(c.connect_failures.load()),
+                            static_cast<uint64_t>(c.bytes_in.load()), static_cast<uint64_t>(c.bytes_out.load()),
+                            static_cast<int64_t>(since), runtime.health_reason,
+                            request.control.health().last_result(backend.name(), server.name())});
+    }
+  }
+  if (!request.args.empty() && table.rows.empty()) return error("no backend \"" + std::string(request.args[0]) + "\"");
+  return render(table, request.json);
+}
+
+Reply show_listeners(Request& request) {
+  Table table{{"listener", "bind", "port", "protocol", "backend", "active", "accepted", "rejected", "max_connections"}, {}};
+  const conf::Config& config = request.control.runtime().config();
+  for (const auto& listener : config.listeners) {
+    auto it = request.control.listeners().find(listener.name);
+    if (it == request.control.listeners().end()) continue;
+    const auto& counters = *it->second.counters;
+    table.rows.push_back({listener.name, listener.bind.to_string(), static_cast<unsigned>(it->second.port),
+                          conf::to_string(listener.protocol), listener.backend,
+                          static_cast<int64_t>(counters.active.load()), static_cast<uint64_t>(counters.accepted.load()),
+                          static_cast<uint64_t>(counters.rejected.load()), listener.max_connections});
+  }
+  return render(table, request.json);
+}
+
+Reply set_state(Request& request, balancer::AdminState state) {
+  std::string_view backend, server;
+  if (!split_server(request.args[0], backend, server)) return error("expected BACKEND/SERVER, got \"" + std::string(request.args[0]) + "\"");
+  if (auto message = request.control.set_admin_state(backend, server, state); !message.empty()) return error(message);
+  return {true, std::string(backend) + "/" + std::string(server) + " is now " + std::string(balancer::to_string(state)) + "\n"};
+}
+
+Reply set_weight(Request& request) {
+  std::string_view backend, server;
+  if (!split_server(request.args[0], backend, server)) return error("expected BACKEND/SERVER, got \"" + std::string(request.args[0]) + "\"");
+  unsigned weight = 0;
+  auto text = request.args[1];
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), weight);
+  if (ec != std::errc() || end != text.data() + text.size()) return error("weight must be a number from 0 to 1000");
+  if (auto message = request.control.set_weight(backend, server, weight); !message.empty()) return error(message);
+  return {true, std::string(backend) + "/" + std::string(server) + " weight is now " + std::to_string(weight) + "\n"};
+}
+
+Reply reload(Request& request) {
+  auto outcome = request.control.reload();
+  std::string text = outcome.ok ? "configuration reloaded\n" : "reload rejected; the running configuration stays\n";
+  for (const auto& message : outcome.messages) text += message + "\n";
+  return {outcome.ok, text};
+}
+
+Reply help(Request&);
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {"help", "", "list the commands", 0, 0, help},
+      {"show servers", "[BACKEND]", "servers with state, weight, connections and last health reason", 0, 1, show_servers},
+      {"show listeners", "", "listeners with their actual port and connection counts", 0, 0, show_listeners},
+      {"set weight", "BACKEND/SERVER N", "override a server's weight (0-1000) until the next restart", 2, 2, set_weight},
+      {"drain", "BACKEND/SERVER", "no new connections; established ones go on; checks continue", 1, 1,
+       [](Request& r) { return set_state(r, balancer::AdminState::drain); }},
+      {"maint", "BACKEND/SERVER", "no traffic and no health checks", 1, 1,
+       [](Request& r) { return set_state(r, balancer::AdminState::maint); }},
+      {"ready", "BACKEND/SERVER", "back to normal after drain or maint", 1, 1,
+       [](Request& r) { return set_state(r, balancer::AdminState::ready); }},
+      {"reload", "", "re-read the configuration file (same as SIGHUP)", 0, 0, reload},
+  };
+  return table;
+}
+
+Reply help(Request&) {
+  Table table{{"command", "arguments", "what it does"}, {}};
+  for (const auto& command : commands()) table.rows.push_back({command.words, command.usage, command.help});
+  return {true, table.to_text() + "add --json to a show command for JSON output\n"};
+}
+
+std::vector<std::string_view> split_words(std::string_view line) {
+  std::vector<std::string_view> words;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
+    if (i > start) words.push_back(line.substr(start, i - start));
+  }
+  return words;
+}
+
+bool starts_with_words(std::span<const std::string_view> words, std::string_view command) {
+  auto expected = split_words(command);
+  if (words.size() < expected.size()) return false;
+  for (size_t i = 0; i < expected.size(); ++i)
+    if (words[i] != expected[i]) return false;
+  return true;
+}
+
+}  // namespace
+
+Reply execute(core::Control& control, std::string_view line) {
+  Request request{control, {}, false};
+  std::vector<std::string_view> words;
+  for (auto word : split_words(line)) {
+    if (word == "--json") request.json = true;
+    else words.push_back(word);
+  }
+  if (words.empty()) return error("empty command; try \"help\"");
+  for (const auto& command : commands()) {
+    if (!starts_with_words(words, command.words)) continue;
+    size_t consumed = split_words(command.words).size();
+    request.args.assign(words.begin() + static_cast<long>(consumed), words.end());
+    if (request.args.size() < command.min_args || request.args.size() > command.max_args)
+      return error("usage: " + std::string(command.words) + " " + std::string(command.usage));
+    return command.handler(request);
+  }
+  return error("unknown command \"" + std::string(line) + "\"; try \"help\"");
+}
+
+}  // namespace sy::admin

@@ -1,0 +1,88 @@
+// The control thread: owns the configuration, the runtime state of every
+// server, the workers and the listening sockets; runs health checks, the
+// admin socket and signal handling (SIGHUP reload, SIGTERM/SIGINT graceful
+// shutdown). Whatever changes, it builds a new snapshot and publishes it.
+#pragma once
+
+#include <uv.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "balancer/runtime.hpp"
+#include "healthcheck/monitor.hpp"
+#include "proxy/core/listener_counters.hpp"
+#include "proxy/core/mailbox.hpp"
+#include "proxy/core/worker.hpp"
+
+namespace sy::admin {
+class AdminServer;
+}
+
+namespace sy::core {
+
+struct ListenerState {
+  conf::Address bind;
+  uint16_t port = 0;  // actual port (differs from bind.port when that is 0)
+  std::shared_ptr<ListenerCounters> counters = std::make_shared<ListenerCounters>();
+};
+
+struct ReloadOutcome {
+  bool ok = false;
+  std::vector<std::string> messages;  // errors, or a summary of what changed
+};
+
+class Control final : private WorkerReports {
+ public:
+  explicit Control(std::shared_ptr<const conf::Config> config);
+  Control(const Control&) = delete;
+  Control& operator=(const Control&) = delete;
+  ~Control();
+
+  // Binds the listeners and the admin socket, starts the workers and runs
+  // the control loop on the calling thread until shutdown is complete.
+  // Returns the process exit code.
+  int run();
+
+  // --- for the admin commands (control thread) ---
+  balancer::Runtime& runtime() { return runtime_; }
+  const std::shared_ptr<const balancer::Snapshot>& published() const { return published_; }
+  const std::map<std::string, ListenerState>& listeners() const { return listeners_; }
+  health::HealthMonitor& health() { return *health_; }
+  // Empty string on success, else a message naming what is wrong.
+  std::string set_admin_state(std::string_view backend, std::string_view server, balancer::AdminState state);
+  std::string set_weight(std::string_view backend, std::string_view server, unsigned weight);
+  ReloadOutcome reload();
+
+ private:
+  void publish();
+  void apply_health_change(const health::HealthChange& change);
+  void configure_health();
+  void begin_shutdown();
+  void finish_shutdown();
+  static void on_signal(uv_signal_t* handle, int signum);
+
+  void server_failed_passively(const std::string& backend, const std::string& server,
+                               const std::string& reason) override;
+  void worker_stopped(unsigned worker_index) override;
+
+  uv_loop_t loop_;
+  balancer::Runtime runtime_;
+  std::unique_ptr<Mailbox> mailbox_;
+  std::unique_ptr<health::HealthMonitor> health_;
+  std::unique_ptr<admin::AdminServer> admin_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::map<std::string, ListenerState> listeners_;
+  std::shared_ptr<const balancer::Snapshot> published_;
+  uv_signal_t sigterm_;
+  uv_signal_t sigint_;
+  uv_signal_t sighup_;
+  uv_timer_t shutdown_timer_;
+  unsigned workers_running_ = 0;
+  bool shutting_down_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace sy::core

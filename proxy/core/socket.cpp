@@ -1,0 +1,149 @@
+// libuv plumbing for Socket; see socket.hpp.
+#include "proxy/core/socket.hpp"
+
+#include <cassert>
+
+namespace sy::core {
+
+struct Socket::WriteRequest {
+  uv_write_t req;
+  Socket* socket;
+  Slice slice;        // either a slice of a read chunk...
+  std::string owned;  // ...or bytes the proxy made itself
+  size_t length;
+};
+
+Socket::Socket(uv_loop_t* loop, BufferPool& pool, SocketHandler* handler, WriteLimits limits)
+    : pool_(pool), handler_(handler), limits_(limits) {
+  uv_tcp_init(loop, &tcp_);
+  tcp_.data = this;
+}
+
+int Socket::accept(uv_stream_t* listener) {
+  int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&tcp_));
+  if (rc == 0) uv_tcp_nodelay(&tcp_, 1);
+  return rc;
+}
+
+int Socket::connect(const sockaddr* address) {
+  connect_req_.data = this;
+  int rc = uv_tcp_connect(&connect_req_, &tcp_, address, &Socket::on_connect_done);
+  if (rc == 0) uv_tcp_nodelay(&tcp_, 1);
+  return rc;
+}
+
+void Socket::on_connect_done(uv_connect_t* req, int status) {
+  auto* self = static_cast<Socket*>(req->data);
+  if (self->closing_) return;
+  self->handler_->on_connect(*self, status);
+}
+
+void Socket::read_start() {
+  if (reading_ || closing_) return;
+  if (uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), &Socket::on_alloc, &Socket::on_read) == 0) reading_ = true;
+}
+
+void Socket::read_stop() {
+  if (!reading_) return;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  reading_ = false;
+}
+
+void Socket::on_alloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
+  auto* self = static_cast<Socket*>(handle->data);
+  // A fresh chunk per read: an idle connection then holds no buffer at all.
+  self->reading_chunk_ = self->pool_.acquire();
+  *buf = uv_buf_init(self->reading_chunk_.data(), self->reading_chunk_.capacity());
+}
+
+void Socket::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
+  auto* self = static_cast<Socket*>(stream->data);
+  ChunkRef chunk = std::move(self->reading_chunk_);
+  if (nread == 0 || self->closing_) return;  // EAGAIN, or data after we decided to close
+  if (nread > 0) {
+    self->handler_->on_data(*self, Slice{std::move(chunk), 0, static_cast<uint32_t>(nread)});
+  } else if (nread == UV_EOF) {
+    self->read_stop();
+    self->handler_->on_eof(*self);
+  } else {
+    self->read_stop();
+    self->handler_->on_error(*self, static_cast<int>(nread));
+  }
+}
+
+void Socket::write(Slice slice) {
+  if (closing_ || slice.length == 0) return;
+  auto* request = new WriteRequest{{}, this, std::move(slice), {}, 0};
+  submit(request, request->slice.data(), request->slice.length);
+}
+
+void Socket::write(std::string bytes) {
+  if (closing_ || bytes.empty()) return;
+  auto* request = new WriteRequest{{}, this, {}, std::move(bytes), 0};
+  submit(request, request->owned.data(), request->owned.size());
+}
+
+void Socket::submit(WriteRequest* request, const char* data, size_t length) {
+  request->length = length;
+  request->req.data = request;
+  uv_buf_t buf = uv_buf_init(const_cast<char*>(data), static_cast<unsigned>(length));
+  queued_ += length;
+  int rc = uv_write(&request->req, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, &Socket::on_write);
+  if (rc != 0) {
+    queued_ -= length;
+    delete request;
+    handler_->on_error(*this, rc);
+  }
+}
+
+void Socket::on_write(uv_write_t* req, int status) {
+  auto* request = static_cast<WriteRequest*>(req->data);
+  Socket* self = request->socket;
+  bool was_above = self->queued_ > self->limits_.low_water;
+  self->queued_ -= request->length;
+  delete request;
+  if (self->closing_) return;
+  if (status < 0) {
+    self->handler_->on_error(*self, status);
+    return;
+  }
+  if (was_above && self->queued_ <= self->limits_.low_water) self->handler_->on_drained(*self);
+}
+
+void Socket::shutdown() {
+  if (closing_ || shutdown_requested_) return;
+  shutdown_requested_ = true;
+  shutdown_req_.data = this;
+  if (uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&tcp_), &Socket::on_shutdown) != 0) {
+    shutdown_requested_ = false;
+    handler_->on_error(*this, UV_ENOTCONN);
+  }
+}
+
+void Socket::on_shutdown(uv_shutdown_t* req, int status) {
+  auto* self = static_cast<Socket*>(req->data);
+  if (self->closing_) return;
+  if (status < 0) self->handler_->on_error(*self, status);
+  else self->handler_->on_shutdown_done(*self);
+}
+
+void Socket::close() {
+  if (closing_) return;
+  closing_ = true;
+  reading_ = false;
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &Socket::on_close);
+}
+
+void Socket::on_close(uv_handle_t* handle) {
+  auto* self = static_cast<Socket*>(handle->data);
+  assert(self->queued_ == 0);
+  self->handler_->on_closed(*self);
+  delete self;
+}
+
+bool Socket::peer_address(sockaddr_storage& out) const {
+  int length = sizeof out;
+  return uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&out), &length) == 0;
+}
+
+}  // namespace sy::core

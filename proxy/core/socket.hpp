@@ -1,0 +1,91 @@
+// A TCP connection on a worker loop: reads into pooled chunks, queues writes
+// of slices or owned bytes, and reports everything to one SocketHandler. Its
+// write queue size is what backpressure decisions are made on. Like every
+// libuv handle owner it is not movable; it frees itself after its close
+// callback, so a handler never deletes a socket inside a callback.
+#pragma once
+
+#include <uv.h>
+
+#include <cstddef>
+#include <string>
+
+#include "proxy/core/buffer.hpp"
+
+namespace sy::core {
+
+class Socket;
+
+class SocketHandler {
+ public:
+  virtual void on_connect(Socket&, int /*status*/) {}
+  virtual void on_data(Socket&, Slice data) = 0;
+  virtual void on_eof(Socket&) = 0;
+  virtual void on_error(Socket&, int status) = 0;   // libuv error code, read or write side
+  virtual void on_drained(Socket&) {}                // write queue fell to the low-water mark
+  virtual void on_shutdown_done(Socket&) {}          // our half-close reached the kernel
+  virtual void on_closed(Socket&) = 0;               // last call; the socket is freed right after
+
+ protected:
+  ~SocketHandler() = default;
+};
+
+struct WriteLimits {
+  size_t high_water = 256 * 1024;  // above it, stop reading the peer that feeds us
+  size_t low_water = 64 * 1024;    // at or below it, on_drained() lets the peer resume
+};
+
+class Socket {
+ public:
+  Socket(uv_loop_t* loop, BufferPool& pool, SocketHandler* handler, WriteLimits limits = {});
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+
+  int accept(uv_stream_t* listener);
+  int connect(const sockaddr* address);
+
+  void read_start();
+  void read_stop();
+  bool reading() const { return reading_; }
+
+  void write(Slice slice);
+  void write(std::string bytes);
+  size_t queued_bytes() const { return queued_; }
+  bool above_high_water() const { return queued_ > limits_.high_water; }
+
+  void shutdown();  // half-close once queued writes are out
+  void close();     // idempotent; on_closed() follows from the loop
+  bool closing() const { return closing_; }
+
+  void set_handler(SocketHandler* handler) { handler_ = handler; }
+  SocketHandler* handler() const { return handler_; }
+  uv_tcp_t* handle() { return &tcp_; }
+  uv_loop_t* loop() const { return tcp_.loop; }
+  bool peer_address(sockaddr_storage& out) const;
+
+ private:
+  struct WriteRequest;
+  ~Socket() = default;
+
+  static void on_alloc(uv_handle_t*, size_t, uv_buf_t*);
+  static void on_read(uv_stream_t*, ssize_t, const uv_buf_t*);
+  static void on_write(uv_write_t*, int);
+  static void on_connect_done(uv_connect_t*, int);
+  static void on_shutdown(uv_shutdown_t*, int);
+  static void on_close(uv_handle_t*);
+  void submit(WriteRequest* request, const char* data, size_t length);
+
+  uv_tcp_t tcp_;
+  BufferPool& pool_;
+  SocketHandler* handler_;
+  WriteLimits limits_;
+  ChunkRef reading_chunk_;
+  uv_connect_t connect_req_;
+  uv_shutdown_t shutdown_req_;
+  size_t queued_ = 0;
+  bool reading_ = false;
+  bool closing_ = false;
+  bool shutdown_requested_ = false;
+};
+
+}  // namespace sy::core

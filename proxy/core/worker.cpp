@@ -1,0 +1,217 @@
+// Worker thread: loop, listeners, session list, snapshot adoption; see
+// worker.hpp.
+#include "proxy/core/worker.hpp"
+
+#include <cassert>
+
+#include "proxy/core/log.hpp"
+#include "proxy/core/session.hpp"
+#include "proxy/core/socket.hpp"
+#include "proxy/tcp/tcp_session.hpp"
+
+namespace sy::core {
+namespace {
+
+// Relay chunks are large: fewer reads and writes per gigabyte.
+constexpr uint32_t kRelayChunkSize = 64 * 1024;
+
+// Owns sockets that are only being closed (rejected at accept).
+class DiscardHandler final : public SocketHandler {
+ public:
+  void on_data(Socket&, Slice) override {}
+  void on_eof(Socket&) override {}
+  void on_error(Socket&, int) override {}
+  void on_closed(Socket&) override {}
+};
+DiscardHandler g_discard;
+
+}  // namespace
+
+struct Worker::Listener {
+  Worker* worker;
+  std::string name;
+  uv_tcp_t handle;
+  std::shared_ptr<ListenerCounters> counters;
+  const conf::Listener* config = nullptr;  // from the worker's current snapshot
+};
+
+Session::Session(Worker& worker) : worker_(worker) { worker_.add_session(this); }
+Session::~Session() { worker_.remove_session(this); }
+
+Worker::Worker(unsigned index, WorkerReports& reports)
+    : index_(index), reports_(reports), relay_buffers_(kRelayChunkSize) {
+  uv_loop_init(&loop_);
+  mailbox_ = std::make_unique<Mailbox>(&loop_);
+}
+
+Worker::~Worker() {
+  assert(!thread_.joinable());
+  uv_loop_close(&loop_);
+}
+
+void Worker::start(std::shared_ptr<const balancer::Snapshot> first_snapshot) {
+  adopt(std::move(first_snapshot));
+  thread_ = std::thread([this] { run(); });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::run() {
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  // Every handle is closed by now; nothing can reach this worker any more.
+}
+
+void Worker::publish(std::shared_ptr<const balancer::Snapshot> snapshot) {
+  mailbox_->post([this, snapshot = std::move(snapshot)]() mutable { adopt(std::move(snapshot)); });
+}
+
+void Worker::adopt(std::shared_ptr<const balancer::Snapshot> snapshot) {
+  std::vector<std::unique_ptr<balancer::Selector>> selectors;
+  selectors.reserve(snapshot->backends.size());
+  for (const auto& backend : snapshot->backends) selectors.push_back(balancer::make_selector(backend));
+  for (Listener* listener : listeners_) listener->config = snapshot->config->find_listener(listener->name);
+  selectors_ = std::move(selectors);
+  snapshot_ = std::move(snapshot);
+}
+
+void Worker::open_listener(std::string name, int fd, std::shared_ptr<ListenerCounters> counters) {
+  mailbox_->post([this, name = std::move(name), fd, counters = std::move(counters)]() mutable {
+    auto* listener = new Listener{this, std::move(name), {}, std::move(counters)};
+    listener->config = snapshot_->config->find_listener(listener->name);
+    uv_tcp_init(&loop_, &listener->handle);
+    listener->handle.data = listener;
+    int rc = uv_tcp_open(&listener->handle, fd);
+    if (rc == 0)
+      rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener->handle), 1024, [](uv_stream_t* server, int status) {
+        auto* self = static_cast<Listener*>(server->data);
+        if (status < 0) {
+          log::warn("listener ", self->name, ": accept failed: ", uv_strerror(status));
+          return;
+        }
+        self->worker->on_accept(*self);
+      });
+    if (rc != 0) log::error("listener ", listener->name, ": worker ", index_, " cannot listen: ", uv_strerror(rc));
+    listeners_.push_back(listener);
+  });
+}
+
+void Worker::close_listener(std::string name) {
+  mailbox_->post([this, name = std::move(name)] {
+    for (auto it = listeners_.begin(); it != listeners_.end(); ++it) {
+      if ((*it)->name != name) continue;
+      uv_close(reinterpret_cast<uv_handle_t*>(&(*it)->handle),
+               [](uv_handle_t* handle) { delete static_cast<Listener*>(handle->data); });
+      listeners_.erase(it);
+      return;
+    }
+  });
+}
+
+void Worker::on_accept(Listener& listener) {
+  auto* client = new Socket(&loop_, relay_buffers_, &g_discard);
+  if (client->accept(reinterpret_cast<uv_stream_t*>(&listener.handle)) != 0) {
+    client->close();
+    return;
+  }
+  listener.counters->accepted.fetch_add(1, std::memory_order_relaxed);
+  const conf::Listener* config = listener.config;
+  if (config == nullptr || shutting_down_ ||
+      listener.counters->active.load(std::memory_order_relaxed) >= static_cast<int64_t>(config->max_connections)) {
+    listener.counters->rejected.fetch_add(1, std::memory_order_relaxed);
+    client->close();
+    return;
+  }
+  start_session(listener, client);
+}
+
+void Worker::start_session(Listener& listener, Socket* client) {
+  switch (listener.config->protocol) {
+    case conf::Protocol::tcp:
+      tcp::TcpSession::start(*this, client, *listener.config, listener.counters);
+      return;
+    default:
+      log::error("listener ", listener.name, ": protocol ", conf::to_string(listener.config->protocol),
+                 " has no session type");
+      client->close();
+  }
+}
+
+std::optional<ServerPick> Worker::pick_server(std::string_view backend, uint64_t hash_key,
+                                              std::span<const size_t> excluded) {
+  for (size_t i = 0; i < snapshot_->backends.size(); ++i) {
+    const auto& view = snapshot_->backends[i];
+    if (view.name() != backend) continue;
+    auto index = balancer::pick_server(view, *selectors_[i], hash_key, excluded);
+    if (!index) return std::nullopt;
+    return ServerPick{snapshot_, &view, *index};
+  }
+  return std::nullopt;
+}
+
+void Worker::report_connect_result(const ServerPick& pick, int status) {
+  auto& counters = *pick.server().counters;
+  if (status == 0) {
+    counters.consecutive_connect_failures.store(0, std::memory_order_relaxed);
+    return;
+  }
+  counters.connect_failures.fetch_add(1, std::memory_order_relaxed);
+  unsigned failures = counters.consecutive_connect_failures.fetch_add(1, std::memory_order_relaxed) + 1;
+  unsigned threshold = pick.backend->config->health_check.passive_fall;
+  // Only the report that crosses the threshold goes out, once.
+  if (threshold > 0 && failures == threshold)
+    reports_.server_failed_passively(pick.backend->name(), pick.server().name(),
+                                     log::concat(failures, " consecutive connection failures from traffic, last: ",
+                                                 uv_strerror(status)));
+}
+
+void Worker::begin_shutdown() {
+  mailbox_->post([this] {
+    shutting_down_ = true;
+    for (Listener* listener : listeners_)
+      uv_close(reinterpret_cast<uv_handle_t*>(&listener->handle),
+               [](uv_handle_t* handle) { delete static_cast<Listener*>(handle->data); });
+    listeners_.clear();
+    for (Session* s = sessions_; s != nullptr;) {
+      Session* next = s->next_;  // finishing may unlink s
+      s->finish_gracefully();
+      s = next;
+    }
+    stop_if_finished();
+  });
+}
+
+void Worker::force_close_sessions() {
+  mailbox_->post([this] {
+    for (Session* s = sessions_; s != nullptr;) {
+      Session* next = s->next_;
+      s->force_close();
+      s = next;
+    }
+  });
+}
+
+void Worker::add_session(Session* session) {
+  session->next_ = sessions_;
+  if (sessions_) sessions_->prev_ = session;
+  sessions_ = session;
+  ++session_count_;
+}
+
+void Worker::remove_session(Session* session) {
+  if (session->prev_) session->prev_->next_ = session->next_;
+  else sessions_ = session->next_;
+  if (session->next_) session->next_->prev_ = session->prev_;
+  --session_count_;
+  stop_if_finished();
+}
+
+void Worker::stop_if_finished() {
+  if (!shutting_down_ || session_count_ > 0 || stopped_) return;
+  stopped_ = true;
+  mailbox_->close();
+  reports_.worker_stopped(index_);
+}
+
+}  // namespace sy::core

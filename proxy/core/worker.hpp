@@ -1,0 +1,104 @@
+// One worker thread: its own uv loop, its own SO_REUSEPORT listening socket
+// per listener, and every session accepted on it. It reads routing state
+// only from the snapshot the control thread published to it last, and talks
+// back through WorkerReports. Nothing here is locked on the data path.
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "balancer/selector.hpp"
+#include "balancer/snapshot.hpp"
+#include "proxy/core/buffer.hpp"
+#include "proxy/core/listener_counters.hpp"
+#include "proxy/core/mailbox.hpp"
+
+namespace sy::core {
+
+class Session;
+class Socket;
+
+// What workers tell the control thread. Called on the worker's thread; the
+// implementation must hand the news over (e.g. through a Mailbox).
+class WorkerReports {
+ public:
+  virtual void server_failed_passively(const std::string& backend, const std::string& server,
+                                       const std::string& reason) = 0;
+  virtual void worker_stopped(unsigned worker_index) = 0;
+
+ protected:
+  ~WorkerReports() = default;
+};
+
+// A server chosen for one connection: the snapshot it came from stays alive
+// as long as the pick does, so the view and its names stay valid.
+struct ServerPick {
+  std::shared_ptr<const balancer::Snapshot> snapshot;
+  const balancer::BackendView* backend = nullptr;
+  size_t index = 0;
+
+  const balancer::ServerView& server() const { return backend->servers[index]; }
+};
+
+class Worker {
+ public:
+  Worker(unsigned index, WorkerReports& reports);
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+  ~Worker();
+
+  void start(std::shared_ptr<const balancer::Snapshot> first_snapshot);
+  void join();
+  unsigned index() const { return index_; }
+
+  // --- called from the control thread; run on the worker's loop ---
+  void publish(std::shared_ptr<const balancer::Snapshot> snapshot);
+  void open_listener(std::string name, int fd, std::shared_ptr<ListenerCounters> counters);
+  void close_listener(std::string name);
+  void begin_shutdown();
+  void force_close_sessions();
+
+  // --- used by sessions, on the worker's thread ---
+  uv_loop_t* loop() { return &loop_; }
+  BufferPool& relay_buffers() { return relay_buffers_; }
+  const std::shared_ptr<const balancer::Snapshot>& snapshot() const { return snapshot_; }
+  std::optional<ServerPick> pick_server(std::string_view backend, uint64_t hash_key,
+                                        std::span<const size_t> excluded);
+  void report_connect_result(const ServerPick& pick, int status);
+
+ private:
+  friend class Session;
+  struct Listener;
+
+  void run();
+  void adopt(std::shared_ptr<const balancer::Snapshot> snapshot);
+  void on_accept(Listener& listener);
+  void start_session(Listener& listener, Socket* client);
+  void add_session(Session* session);
+  void remove_session(Session* session);
+  void stop_if_finished();
+
+  unsigned index_;
+  WorkerReports& reports_;
+  uv_loop_t loop_;
+  std::unique_ptr<Mailbox> mailbox_;
+  std::thread thread_;
+  BufferPool relay_buffers_;
+
+  std::shared_ptr<const balancer::Snapshot> snapshot_;
+  std::vector<std::unique_ptr<balancer::Selector>> selectors_;  // one per snapshot backend
+  std::vector<Listener*> listeners_;
+
+  Session* sessions_ = nullptr;  // intrusive list head
+  size_t session_count_ = 0;
+  bool shutting_down_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace sy::core

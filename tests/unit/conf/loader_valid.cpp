@@ -1,0 +1,313 @@
+// Loading configurations that are right: every key read into Config,
+// defaults for what is left out, positions kept, files and examples.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
+#include "conf/durations.hpp"
+#include "conf/loader.hpp"
+#include "conf/schema.hpp"
+
+using namespace sy::conf;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::shared_ptr<const Config> load_ok(std::string_view text) {
+  LoadResult result = load_string(text, "test.toml");
+  for (const Diagnostic& error : result.errors) FAIL_CHECK(error.to_string());
+  REQUIRE(result.ok());
+  return result.config;
+}
+
+constexpr std::string_view every_key = R"([global]
+workers = 4
+log_level = "debug"
+log_format = "json"
+admin_socket = "/tmp/sy-test.sock"
+shutdown_timeout = "1m30s"
+metrics_bind = "127.0.0.1:9100"
+
+[[listener]]
+name = "web"
+bind = "127.0.0.1:8080"
+protocol = "tcp"
+backend = "app"
+max_connections = 500
+idle_timeout = "45s"
+
+[[backend]]
+name = "app"
+balance = "hash"
+connect_timeout = "750ms"
+retries = 5
+
+[backend.health_check]
+type = "none"
+interval = "10s"
+timeout = "3s"
+rise = 4
+fall = 5
+passive_fall = 0
+
+[[backend.server]]
+name = "app1"
+address = "127.0.0.1:9001"
+weight = 1000
+backup = false
+
+[[backend.server]]
+name = "app.backup-2_b"
+address = "[::1]:9002"
+weight = 0
+backup = true
+)";
+
+}  // namespace
+
+TEST_CASE("loader: a configuration with every key set") {
+  auto config = load_ok(every_key);
+  CHECK(config->source_path == "test.toml");
+
+  CHECK(config->global.workers == 4);
+  CHECK(config->effective_workers() == 4);
+  CHECK(config->global.log_level == LogLevel::debug);
+  CHECK(config->global.log_format == LogFormat::json);
+  CHECK(config->global.admin_socket == "/tmp/sy-test.sock");
+  CHECK(config->global.shutdown_timeout == 90s);
+  REQUIRE(config->global.metrics_bind.has_value());
+  CHECK(config->global.metrics_bind->to_string() == "127.0.0.1:9100");
+
+  REQUIRE(config->listeners.size() == 1);
+  const Listener& web = config->listeners[0];
+  CHECK(web.name == "web");
+  CHECK(web.bind.to_string() == "127.0.0.1:8080");
+  CHECK(web.bind.length == sizeof(sockaddr_in));
+  CHECK(web.protocol == Protocol::tcp);
+  CHECK(web.backend == "app");
+  CHECK(web.max_connections == 500);
+  CHECK(web.idle_timeout == 45s);
+  CHECK(web.position.line == 9);
+  CHECK(web.position.column == 1);
+  CHECK(config->find_listener("web") == &web);
+
+  REQUIRE(config->backends.size() == 1);
+  const Backend& app = config->backends[0];
+  CHECK(app.name == "app");
+  CHECK(app.balance == BalanceAlgorithm::hash);
+  CHECK(app.connect_timeout == 750ms);
+  CHECK(app.retries == 5);
+  CHECK(app.position.line == 17);
+  CHECK(app.health_check.kind == HealthCheckKind::none);
+  CHECK(app.health_check.interval == 10s);
+  CHECK(app.health_check.timeout == 3s);
+  CHECK(app.health_check.rise == 4);
+  CHECK(app.health_check.fall == 5);
+  CHECK(app.health_check.passive_fall == 0);
+  CHECK(config->find_backend("app") == &app);
+
+  REQUIRE(app.servers.size() == 2);
+  CHECK(app.servers[0].name == "app1");
+  CHECK(app.servers[0].address.to_string() == "127.0.0.1:9001");
+  CHECK(app.servers[0].weight == 1000);
+  CHECK_FALSE(app.servers[0].backup);
+  CHECK(app.servers[0].position.line == 31);
+  CHECK(app.servers[1].name == "app.backup-2_b");
+  CHECK(app.servers[1].address.to_string() == "[::1]:9002");
+  CHECK(app.servers[1].weight == 0);
+  CHECK(app.servers[1].backup);
+  CHECK(app.servers[1].position.line == 37);
+  CHECK(app.find_server("app.backup-2_b") == &app.servers[1]);
+}
+
+TEST_CASE("loader: defaults for every optional key") {
+  auto config = load_ok(R"([[listener]]
+name = "web"
+bind = "127.0.0.1:8080"
+backend = "app"
+
+[[backend]]
+name = "app"
+[[backend.server]]
+name = "app1"
+address = "127.0.0.1:9001"
+)");
+  CHECK(config->global.workers == 0);
+  CHECK(config->effective_workers() >= 1);
+  CHECK(config->global.log_level == LogLevel::info);
+  CHECK(config->global.log_format == LogFormat::text);
+  CHECK(config->global.admin_socket == "/run/switchyard/admin.sock");
+  CHECK(config->global.shutdown_timeout == 30s);
+  CHECK_FALSE(config->global.metrics_bind.has_value());
+
+  const Listener& web = config->listeners.at(0);
+  CHECK(web.protocol == Protocol::tcp);
+  CHECK(web.max_connections == 10000);
+  CHECK(web.idle_timeout == 5min);
+
+  const Backend& app = config->backends.at(0);
+  CHECK(app.balance == BalanceAlgorithm::round_robin);
+  CHECK(app.connect_timeout == 2s);
+  CHECK(app.retries == 2);
+  CHECK(app.health_check.kind == HealthCheckKind::tcp);
+  CHECK(app.health_check.interval == 2s);
+  CHECK(app.health_check.timeout == 1s);
+  CHECK(app.health_check.rise == 2);
+  CHECK(app.health_check.fall == 3);
+  CHECK(app.health_check.passive_fall == 3);
+  CHECK(app.servers.at(0).weight == 100);
+  CHECK_FALSE(app.servers.at(0).backup);
+}
+
+TEST_CASE("loader: the defaults the schema documents are the ones a load produces") {
+  auto config = load_ok(R"([[listener]]
+name = "web"
+bind = "127.0.0.1:8080"
+backend = "app"
+[[backend]]
+name = "app"
+[[backend.server]]
+name = "app1"
+address = "127.0.0.1:9001"
+)");
+  const Global& global = config->global;
+  const Listener& listener = config->listeners.at(0);
+  const Backend& backend = config->backends.at(0);
+  const HealthCheck& check = backend.health_check;
+  const Server& server = backend.servers.at(0);
+  // Each optional key's value after the load, written as the schema writes defaults.
+  std::map<std::pair<std::string_view, std::string_view>, std::string> loaded = {
+      {{"global", "workers"}, std::to_string(global.workers)},
+      {{"global", "log_level"}, std::string(to_string(global.log_level))},
+      {{"global", "log_format"}, std::string(to_string(global.log_format))},
+      {{"global", "admin_socket"}, global.admin_socket},
+      {{"global", "shutdown_timeout"}, format_duration(global.shutdown_timeout)},
+      {{"global", "metrics_bind"}, global.metrics_bind ? global.metrics_bind->to_string() : "unset"},
+      {{"listener", "protocol"}, std::string(to_string(listener.protocol))},
+      {{"listener", "max_connections"}, std::to_string(listener.max_connections)},
+      {{"listener", "idle_timeout"}, format_duration(listener.idle_timeout)},
+      {{"backend", "balance"}, std::string(to_string(backend.balance))},
+      {{"backend", "connect_timeout"}, format_duration(backend.connect_timeout)},
+      {{"backend", "retries"}, std::to_string(backend.retries)},
+      {{"backend.health_check", "type"}, std::string(to_string(check.kind))},
+      {{"backend.health_check", "interval"}, format_duration(check.interval)},
+      {{"backend.health_check", "timeout"}, format_duration(check.timeout)},
+      {{"backend.health_check", "rise"}, std::to_string(check.rise)},
+      {{"backend.health_check", "fall"}, std::to_string(check.fall)},
+      {{"backend.health_check", "passive_fall"}, std::to_string(check.passive_fall)},
+      {{"backend.server", "weight"}, std::to_string(server.weight)},
+      {{"backend.server", "backup"}, server.backup ? "true" : "false"},
+  };
+  for (const KeySpec& spec : config_keys()) {
+    if (spec.required) continue;
+    CAPTURE(spec.section);
+    CAPTURE(spec.key);
+    auto value = loaded.find({spec.section, spec.key});
+    REQUIRE_MESSAGE(value != loaded.end(), "add the key to this test's list");
+    CHECK(value->second == spec.default_text);
+  }
+}
+
+TEST_CASE("loader: an empty file is a valid configuration with nothing to serve") {
+  auto config = load_ok("");
+  CHECK(config->listeners.empty());
+  CHECK(config->backends.empty());
+}
+
+TEST_CASE("loader: inline tables and arrays are the same configuration") {
+  auto config = load_ok(R"(listener = [{ name = "web", bind = "127.0.0.1:8080", backend = "app" }]
+backend = [{ name = "app", health_check = { type = "none" }, server = [
+  { name = "a1", address = "127.0.0.1:9001" },
+  { name = "a2", address = "127.0.0.1:9002", backup = true },
+] }]
+)");
+  CHECK(config->listeners.at(0).position.line == 1);
+  CHECK(config->listeners.at(0).position.column == 13);
+  CHECK(config->backends.at(0).health_check.kind == HealthCheckKind::none);
+  CHECK(config->backends.at(0).servers.size() == 2);
+  CHECK(config->backends.at(0).servers.at(1).backup);
+}
+
+TEST_CASE("loader: a backend no listener uses is fine, as are listeners sharing a backend") {
+  auto config = load_ok(R"([[listener]]
+name = "a"
+bind = "127.0.0.1:8080"
+backend = "app"
+[[listener]]
+name = "b"
+bind = "127.0.0.1:8081"
+backend = "app"
+[[backend]]
+name = "app"
+[[backend.server]]
+name = "s"
+address = "127.0.0.1:9001"
+[[backend]]
+name = "spare"
+[[backend.server]]
+name = "s"
+address = "127.0.0.1:9001"
+)");
+  CHECK(config->listeners.size() == 2);
+  CHECK(config->backends.size() == 2);
+}
+
+TEST_CASE("loader: Diagnostic::to_string is file:line:col: message") {
+  CHECK(Diagnostic{"a.toml", 3, 7, "bad"}.to_string() == "a.toml:3:7: bad");
+  CHECK(Diagnostic{"a.toml", 0, 0, "cannot read"}.to_string() == "a.toml: cannot read");
+}
+
+TEST_CASE("loader: load_file names the file in diagnostics and in source_path") {
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("switchyard-conf-test-" + std::to_string(::getpid()) + ".toml");
+  {
+    std::FILE* file = std::fopen(path.c_str(), "w");
+    REQUIRE(file != nullptr);
+    std::fputs("[global]\nworkers = \"two\"\n", file);
+    std::fclose(file);
+  }
+  LoadResult bad = load_file(path.string());
+  REQUIRE(bad.errors.size() == 1);
+  CHECK(bad.errors[0].to_string() == path.string() + ":2:11: [global]: workers: expected an integer, got string");
+
+  {
+    std::FILE* file = std::fopen(path.c_str(), "w");
+    std::fputs("[global]\nworkers = 2\n", file);
+    std::fclose(file);
+  }
+  LoadResult good = load_file(path.string());
+  std::filesystem::remove(path);
+  REQUIRE(good.ok());
+  CHECK(good.config->source_path == path.string());
+  CHECK(good.config->global.workers == 2);
+}
+
+TEST_CASE("loader: load_file reports an unreadable file at line 0") {
+  LoadResult missing = load_file("/nonexistent/switchyard.toml");
+  CHECK_FALSE(missing.ok());
+  REQUIRE(missing.errors.size() == 1);
+  CHECK(missing.errors[0].file == "/nonexistent/switchyard.toml");
+  CHECK(missing.errors[0].line == 0);
+  CHECK(missing.errors[0].column == 0);
+  CHECK(missing.errors[0].message == "cannot read the configuration file: No such file or directory");
+
+  LoadResult directory = load_file(std::filesystem::temp_directory_path().string());
+  REQUIRE(directory.errors.size() == 1);
+  CHECK(directory.errors[0].line == 0);
+  CHECK(directory.errors[0].message == "cannot read the configuration file: Is a directory");
+}
+
+TEST_CASE("examples: every examples/*.toml loads without errors") {
+  int loaded = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(SWITCHYARD_SOURCE_DIR "/examples")) {
+    if (entry.path().extension() != ".toml") continue;
+    CAPTURE(entry.path().string());
+    LoadResult result = load_file(entry.path().string());
+    for (const Diagnostic& error : result.errors) FAIL_CHECK(error.to_string());
+    CHECK(result.ok());
+    ++loaded;
+  }
+  CHECK(loaded >= 2);
+}
