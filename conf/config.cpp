@@ -23,6 +23,18 @@ const Listener* Config::find_listener(std::string_view name) const {
   return nullptr;
 }
 
+const Database* Config::find_database(std::string_view name) const {
+  for (const auto& database : databases)
+    if (database.name == name) return &database;
+  return nullptr;
+}
+
+const User* Config::find_user(std::string_view name) const {
+  for (const auto& user : users)
+    if (user.name == name) return &user;
+  return nullptr;
+}
+
 unsigned Config::effective_workers() const {
   if (global.workers > 0) return global.workers;
   unsigned cpus = std::thread::hardware_concurrency();
@@ -62,5 +74,24 @@ std::string_view to_string(BalanceAlgorithm algorithm) {
 }
 
 std::string_view to_string(HealthCheckKind kind) { return kind == HealthCheckKind::tcp ? "tcp" : "none"; }
+
+std::string_view to_string(PoolMode mode) {
+  switch (mode) {
+    case PoolMode::session: return "session";
+    case PoolMode::transaction: return "transaction";
+    case PoolMode::statement: return "statement";
+  }
+  return "?";
+}
+
+std::string_view to_string(AuthMethod method) {
+  switch (method) {
+    case AuthMethod::trust: return "trust";
+    case AuthMethod::password: return "password";
+    case AuthMethod::md5: return "md5";
+    case AuthMethod::scram_sha_256: return "scram-sha-256";
+  }
+  return "?";
+}
 
 }  // namespace sy::conf

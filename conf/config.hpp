@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "conf/address.hpp"
+#include "conf/postgres_config.hpp"
+#include "conf/source_position.hpp"
 
 namespace sy::conf {
 
@@ -21,13 +23,6 @@ enum class LogFormat { text, json };
 enum class Protocol { tcp, http, postgres, redis };
 enum class BalanceAlgorithm { round_robin, least_conn, random_two, hash };
 enum class HealthCheckKind { none, tcp };
-
-// Where a value came from, for messages about it after loading
-// (e.g. a reload diff naming the server that changed).
-struct SourcePosition {
-  uint32_t line = 0;
-  uint32_t column = 0;
-};
 
 struct Global {
   unsigned workers = 0;  // 0: one per CPU
@@ -73,7 +68,7 @@ struct Listener {
   std::string name;
   Address bind;
   Protocol protocol = Protocol::tcp;
-  std::string backend;
+  std::string backend;  // tcp and http; a postgres listener serves every [[database]]
   unsigned max_connections = 10000;
   Duration idle_timeout = std::chrono::minutes(5);
   SourcePosition position;
@@ -84,8 +79,13 @@ struct Config {
   Global global;
   std::vector<Listener> listeners;
   std::vector<Backend> backends;
+  PostgresGlobal postgres;
+  std::vector<Database> databases;
+  std::vector<User> users;
 
   const Backend* find_backend(std::string_view name) const;
+  const Database* find_database(std::string_view name) const;
+  const User* find_user(std::string_view name) const;
   const Listener* find_listener(std::string_view name) const;
   // The number of worker threads to run: global.workers, or one per CPU.
   unsigned effective_workers() const;
@@ -96,5 +96,7 @@ std::string_view to_string(LogFormat);
 std::string_view to_string(Protocol);
 std::string_view to_string(BalanceAlgorithm);
 std::string_view to_string(HealthCheckKind);
+std::string_view to_string(PoolMode);
+std::string_view to_string(AuthMethod);
 
 }  // namespace sy::conf

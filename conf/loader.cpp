@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "conf/postgres_loader.hpp"
 #include "conf/table_reader.hpp"
 
 namespace sy::conf {
@@ -45,24 +46,6 @@ bool binds_collide(const Address& a, const Address& b) {
   return false;
 }
 
-// Reports the second and later uses of a name among `items` (read from the
-// parallel `tables`), naming the line of the first.
-template <typename Item>
-void report_duplicate_names(const std::vector<Item>& items, const std::vector<const toml::table*>& tables,
-                            const std::string& prefix, std::string_view what, Diagnostics& diagnostics) {
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (items[i].name.empty()) continue;
-    for (size_t first = 0; first < i; ++first) {
-      if (items[first].name != items[i].name) continue;
-      diagnostics.add(value_position(*tables[i], "name"),
-                      prefix + "duplicate " + std::string(what) + " name " + quoted(items[i].name) +
-                          " (first defined at line " + std::to_string(value_position(*tables[first], "name").line) +
-                          ")");
-      break;
-    }
-  }
-}
-
 void read_global(const toml::table& table, Global& global, Diagnostics& diagnostics) {
   TableReader reader(table, "global", diagnostics);
   reader.read("workers", global.workers);
@@ -88,9 +71,14 @@ Listener read_listener(const toml::table& table, Diagnostics& diagnostics) {
   reader.read("bind", listener.bind);
   reader.read_enum("protocol", listener.protocol);
   // Lifted protocol by protocol as the proxy learns to speak them.
-  if (listener.protocol != Protocol::tcp)
+  if (listener.protocol != Protocol::tcp && listener.protocol != Protocol::postgres)
     reader.error_at("protocol", "protocol " + quoted(to_string(listener.protocol)) + " is not supported yet");
   reader.read("backend", listener.backend);
+  bool serves_databases = listener.protocol == Protocol::postgres;
+  if (serves_databases && table.contains("backend"))
+    reader.error_at("backend", "a postgres listener has no backend: each [[database]] names its own");
+  if (!serves_databases && !table.contains("backend"))
+    reader.error_at("backend", "missing required key \"backend\"");
   reader.read("max_connections", listener.max_connections);
   reader.read("idle_timeout", listener.idle_timeout);
   report_unknown_keys(table, "listener", diagnostics);
@@ -205,6 +193,7 @@ Config read_config(const toml::table& root, Diagnostics& diagnostics) {
   report_duplicate_names(config.backends, backend_tables, "", "backend", diagnostics);
   check_listener_binds(config, listener_tables, diagnostics);
   check_listener_backends(config, listener_tables, diagnostics);
+  read_postgres_sections(root, config, diagnostics);
   return config;
 }
 

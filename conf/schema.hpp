@@ -21,6 +21,7 @@ enum class ValueType {
   size,         // 512, "64KiB" (see durations.hpp)
   address,      // "host:port", "[v6]:port" (see address.hpp)
   enumeration,  // one word out of KeySpec::allowed
+  string_list,  // an array of strings; with `allowed`, each must be one of those words
 };
 
 struct SectionSpec {

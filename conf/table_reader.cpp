@@ -37,6 +37,7 @@ std::string expectation(const KeySpec& spec) {
     case ValueType::duration: return "a duration string like \"2s\"";
     case ValueType::size: return "a size like 65536 or \"64KiB\"";
     case ValueType::address: return "an address string like \"127.0.0.1:8080\"";
+    case ValueType::string_list: return "an array of strings like [\"a\", \"b\"]";
     case ValueType::enumeration: break;
   }
   std::string words;

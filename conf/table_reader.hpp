@@ -190,6 +190,45 @@ class TableReader {
     out = static_cast<Enum>(found - spec.allowed.begin());
   }
 
+  // An array of strings; with allowed words in the schema row, each is checked.
+  void read(std::string_view key, std::vector<std::string>& out) {
+    const KeySpec& spec = key_spec(key);
+    assert(spec.type == ValueType::string_list);
+    const toml::node* node = present(spec);
+    if (!node) return;
+    const auto* array = node->as_array();
+    if (!array) return wrong_type(*node, spec);
+    std::vector<std::string> values;
+    for (const toml::node& element : *array) {
+      const auto* text = element.as_string();
+      if (!text) return wrong_type(*node, spec);
+      if (!spec.allowed.empty() && std::find(spec.allowed.begin(), spec.allowed.end(), text->get()) == spec.allowed.end())
+        return error(element, std::string(key) + ": " + quoted(text->get()) + " is not one of: " + allowed_list(spec));
+      values.push_back(text->get());
+    }
+    out = std::move(values);
+  }
+
+  // A list of allowed words, each turned into its enumerator (see read_enum).
+  template <typename Enum>
+  void read_enum_list(std::string_view key, std::vector<Enum>& out) {
+    std::vector<std::string> words;
+    const bool present_before = table_.contains(key);
+    read(key, words);
+    if (!present_before || words.empty()) {
+      if (present_before) error_at(key, std::string(key) + " must not be empty");
+      return;
+    }
+    const KeySpec& spec = key_spec(key);
+    std::vector<Enum> values;
+    for (const auto& word : words) {
+      auto found = std::find(spec.allowed.begin(), spec.allowed.end(), word);
+      if (found == spec.allowed.end()) return;  // reported by read()
+      values.push_back(static_cast<Enum>(found - spec.allowed.begin()));
+    }
+    out = std::move(values);
+  }
+
   // An error about the value of `key`, or about the table if it is absent.
   void error_at(std::string_view key, std::string message) {
     diagnostics_.add(value_position(table_, key), subject_ + ": " + message);
@@ -231,5 +270,23 @@ class TableReader {
   Diagnostics& diagnostics_;
   std::string subject_;
 };
+
+// Reports the second and later uses of a name among `items` (read from the
+// parallel `tables`), naming the line of the first.
+template <typename Item>
+inline void report_duplicate_names(const std::vector<Item>& items, const std::vector<const toml::table*>& tables,
+                            const std::string& prefix, std::string_view what, Diagnostics& diagnostics) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].name.empty()) continue;
+    for (size_t first = 0; first < i; ++first) {
+      if (items[first].name != items[i].name) continue;
+      diagnostics.add(value_position(*tables[i], "name"),
+                      prefix + "duplicate " + std::string(what) + " name " + quoted(items[i].name) +
+                          " (first defined at line " + std::to_string(value_position(*tables[first], "name").line) +
+                          ")");
+      break;
+    }
+  }
+}
 
 }  // namespace sy::conf

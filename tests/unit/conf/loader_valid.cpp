@@ -166,13 +166,32 @@ TEST_CASE("loader: the defaults the schema documents are the ones a load produce
 name = "web"
 bind = "127.0.0.1:8080"
 backend = "app"
+[[listener]]
+name = "pg"
+bind = "127.0.0.1:6432"
+protocol = "postgres"
 [[backend]]
 name = "app"
 [[backend.server]]
 name = "app1"
 address = "127.0.0.1:9001"
+[[database]]
+name = "appdb"
+backend = "app"
+[[user]]
+name = "app"
 )");
   const Global& global = config->global;
+  const Listener& postgres_listener = config->listeners.at(1);
+  const PostgresGlobal& postgres = config->postgres;
+  const Database& database = config->databases.at(0);
+  const User& user = config->users.at(0);
+  auto words = [](const auto& values) {
+    std::string text = "[";
+    for (const auto& value : values) text += (text.size() > 1 ? ", \"" : "\"") + std::string(to_string(value)) + "\"";
+    return text + "]";
+  };
+  auto unset_if_empty = [](const std::string& text) { return text.empty() ? std::string("unset") : text; };
   const Listener& listener = config->listeners.at(0);
   const Backend& backend = config->backends.at(0);
   const HealthCheck& check = backend.health_check;
@@ -186,6 +205,7 @@ address = "127.0.0.1:9001"
       {{"global", "shutdown_timeout"}, format_duration(global.shutdown_timeout)},
       {{"global", "metrics_bind"}, global.metrics_bind ? global.metrics_bind->to_string() : "unset"},
       {{"listener", "protocol"}, std::string(to_string(listener.protocol))},
+      {{"listener", "backend"}, unset_if_empty(postgres_listener.backend)},
       {{"listener", "max_connections"}, std::to_string(listener.max_connections)},
       {{"listener", "idle_timeout"}, format_duration(listener.idle_timeout)},
       {{"backend", "balance"}, std::string(to_string(backend.balance))},
@@ -199,6 +219,30 @@ address = "127.0.0.1:9001"
       {{"backend.health_check", "passive_fall"}, std::to_string(check.passive_fall)},
       {{"backend.server", "weight"}, std::to_string(server.weight)},
       {{"backend.server", "backup"}, server.backup ? "true" : "false"},
+      {{"postgres", "auth_file"}, unset_if_empty(postgres.auth_file)},
+      {{"postgres", "auth_user"}, unset_if_empty(postgres.auth_user)},
+      {{"postgres", "auth_query"}, postgres.auth_query},
+      {{"postgres", "max_client_conn"}, std::to_string(postgres.max_client_conn)},
+      {{"postgres", "track_parameters"}, postgres.track_parameters.empty() ? "[]" : "?"},
+      {{"database", "dbname"}, database.dbname == database.name ? "the name" : database.dbname},
+      {{"database", "auth"}, words(database.auth)},
+      {{"database", "pool_mode"}, std::string(to_string(database.pool_mode))},
+      {{"database", "pool_size"}, std::to_string(database.pool_size)},
+      {{"database", "min_pool_size"}, std::to_string(database.min_pool_size)},
+      {{"database", "reserve_pool"}, std::to_string(database.reserve_pool)},
+      {{"database", "reserve_pool_timeout"}, format_duration(database.reserve_pool_timeout)},
+      {{"database", "max_db_connections"}, std::to_string(database.max_db_connections)},
+      {{"database", "max_client_conn"}, std::to_string(database.max_client_conn)},
+      {{"database", "server_lifetime"}, format_duration(database.server_lifetime)},
+      {{"database", "server_idle_timeout"}, format_duration(database.server_idle_timeout)},
+      {{"database", "query_wait_timeout"}, format_duration(database.query_wait_timeout)},
+      {{"database", "idle_transaction_timeout"}, database.idle_transaction_timeout.count() == 0 ? "0" : "?"},
+      {{"database", "query_timeout"}, database.query_timeout.count() == 0 ? "0" : "?"},
+      {{"database", "server_reset_query"}, database.server_reset_query},
+      {{"database", "max_prepared_statements"}, std::to_string(database.max_prepared_statements)},
+      {{"database", "server_user"}, unset_if_empty(database.server_user)},
+      {{"database", "server_password"}, unset_if_empty(database.server_password)},
+      {{"user", "password"}, unset_if_empty(user.password)},
   };
   for (const KeySpec& spec : config_keys()) {
     if (spec.required) continue;

@@ -20,7 +20,8 @@ TEST_CASE("schema: every key is in a known section, once, with a description") {
     CHECK_FALSE(spec.description.empty());
     CHECK(spec.required == spec.default_text.empty());
     CHECK(spec.minimum <= spec.maximum);
-    CHECK((spec.type == ValueType::enumeration) == !spec.allowed.empty());
+    if (spec.type == ValueType::enumeration) CHECK_FALSE(spec.allowed.empty());
+    if (!spec.allowed.empty()) CHECK((spec.type == ValueType::enumeration || spec.type == ValueType::string_list));
   }
 }
 

@@ -1,0 +1,62 @@
+// The PostgreSQL front's part of the configuration: the databases clients
+// can name in their connection string (each mapped to a backend of
+// PostgreSQL servers, a real database name and pool settings), the users
+// and their credentials, and the front's global settings.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "conf/source_position.hpp"
+
+namespace sy::conf {
+
+enum class PoolMode { session, transaction, statement };
+enum class AuthMethod { trust, password, md5, scram_sha_256 };
+
+struct PostgresGlobal {
+  std::string auth_file;  // PgBouncer-style userlist: "user" "password" per line
+  std::string auth_user;  // runs auth_query for users not listed; empty = off
+  std::string auth_query = "SELECT usename, passwd FROM pg_shadow WHERE usename=$1";
+  unsigned max_client_conn = 10000;  // PostgreSQL clients over all listeners
+  // Startup parameters tracked and re-applied per server link on top of the
+  // built-in ones (client_encoding, DateStyle, TimeZone, IntervalStyle,
+  // standard_conforming_strings, application_name).
+  std::vector<std::string> track_parameters;
+};
+
+struct Database {
+  std::string name;     // what clients put in dbname
+  std::string backend;  // the servers
+  std::string dbname;   // the database on the server; defaults to name
+  std::vector<AuthMethod> auth = {AuthMethod::scram_sha_256, AuthMethod::md5};
+  PoolMode pool_mode = PoolMode::session;
+  unsigned pool_size = 20;
+  unsigned min_pool_size = 0;
+  unsigned reserve_pool = 0;
+  std::chrono::milliseconds reserve_pool_timeout = std::chrono::seconds(5);
+  unsigned max_db_connections = 0;  // all pools of this database; 0 = no limit
+  unsigned max_client_conn = 0;     // clients of this database; 0 = no limit
+  std::chrono::milliseconds server_lifetime = std::chrono::hours(1);
+  std::chrono::milliseconds server_idle_timeout = std::chrono::minutes(10);
+  std::chrono::milliseconds query_wait_timeout = std::chrono::minutes(2);
+  std::chrono::milliseconds idle_transaction_timeout{0};  // 0 = off
+  std::chrono::milliseconds query_timeout{0};             // 0 = off
+  std::string server_reset_query = "DISCARD ALL";
+  unsigned max_prepared_statements = 200;  // per server connection, transaction/statement mode
+  std::string server_user;      // log in to servers as this user instead of the client's
+  std::string server_password;  // with server_user: its password
+  SourcePosition position;
+};
+
+struct User {
+  std::string name;
+  // Plain text, "md5<hex>" (PostgreSQL's md5 form) or a SCRAM verifier
+  // "SCRAM-SHA-256$<iterations>:<salt>$<stored>:<server>". Empty: no password
+  // (only trust works for this user).
+  std::string password;
+  SourcePosition position;
+};
+
+}  // namespace sy::conf

@@ -1,0 +1,97 @@
+// The rows of the PostgreSQL front's sections: [postgres], [[database]] and
+// [[user]]. Words of enumerations follow the enums in postgres_config.hpp.
+#include "conf/schema_parts.hpp"
+
+namespace sy::conf {
+namespace {
+
+using T = ValueType;
+
+constexpr SectionSpec sections[] = {
+    {"postgres", false, "settings of the PostgreSQL front shared by every database: auth file, auth_query, limits"},
+    {"database", true, "a database clients can connect to, the backend that serves it, and its pool settings"},
+    {"user", true, "a user clients can log in as, with its password or verifier"},
+};
+
+constexpr std::string_view pool_modes[] = {"session", "transaction", "statement"};
+constexpr std::string_view auth_methods[] = {"trust", "password", "md5", "scram-sha-256"};
+
+constexpr int64_t unsigned_max = std::numeric_limits<uint32_t>::max();
+
+// clang-format off
+constexpr KeySpec keys[] = {
+    // [postgres]
+    {.section = "postgres", .key = "auth_file", .type = T::string, .default_text = "unset", .reloadable = true,
+     .description = "PgBouncer-style userlist file, one \"user\" \"password\" line each, for users not in [[user]]"},
+    {.section = "postgres", .key = "auth_user", .type = T::string, .default_text = "unset", .reloadable = true,
+     .description = "user (listed in [[user]]) that runs auth_query on the server to look up unknown users"},
+    {.section = "postgres", .key = "auth_query", .type = T::string,
+     .default_text = "SELECT usename, passwd FROM pg_shadow WHERE usename=$1", .reloadable = true,
+     .description = "query returning (name, password hash) for the user in $1"},
+    {.section = "postgres", .key = "max_client_conn", .type = T::integer, .minimum = 1, .maximum = unsigned_max,
+     .default_text = "10000", .reloadable = true,
+     .description = "PostgreSQL clients over all listeners; beyond it new clients get 53300"},
+    {.section = "postgres", .key = "track_parameters", .type = T::string_list, .default_text = "[]",
+     .reloadable = true,
+     .description = "startup parameters re-applied on every server link, beyond the built-in ones"},
+
+    // [[database]]
+    {.section = "database", .key = "name", .type = T::name, .required = true, .reloadable = true,
+     .description = "the database name clients connect to"},
+    {.section = "database", .key = "backend", .type = T::name, .required = true, .reloadable = true,
+     .description = "the [[backend]] whose servers serve this database"},
+    {.section = "database", .key = "dbname", .type = T::string, .default_text = "the name", .reloadable = true,
+     .description = "the database name on the servers"},
+    {.section = "database", .key = "auth", .type = T::string_list, .allowed = auth_methods,
+     .default_text = "[\"scram-sha-256\", \"md5\"]", .reloadable = true,
+     .description = "client authentication methods allowed, in order of preference"},
+    {.section = "database", .key = "pool_mode", .type = T::enumeration, .allowed = pool_modes,
+     .default_text = "session", .reloadable = true,
+     .description = "when a server connection goes back to the pool: session end, transaction end, statement end"},
+    {.section = "database", .key = "pool_size", .type = T::integer, .minimum = 1, .maximum = 100000,
+     .default_text = "20", .reloadable = true,
+     .description = "server connections per (database, user) pool, over all workers"},
+    {.section = "database", .key = "min_pool_size", .type = T::integer, .maximum = 100000, .default_text = "0",
+     .reloadable = true, .description = "server connections kept open even when idle"},
+    {.section = "database", .key = "reserve_pool", .type = T::integer, .maximum = 100000, .default_text = "0",
+     .reloadable = true,
+     .description = "extra server connections allowed once a client has waited reserve_pool_timeout"},
+    {.section = "database", .key = "reserve_pool_timeout", .type = T::duration, .minimum = 1, .default_text = "5s",
+     .reloadable = true, .description = "how long a client waits before the reserve pool may be used"},
+    {.section = "database", .key = "max_db_connections", .type = T::integer, .maximum = 100000, .default_text = "0",
+     .reloadable = true, .description = "server connections of all pools of this database; 0 = no limit"},
+    {.section = "database", .key = "max_client_conn", .type = T::integer, .maximum = unsigned_max,
+     .default_text = "0", .reloadable = true, .description = "clients of this database; 0 = no limit"},
+    {.section = "database", .key = "server_lifetime", .type = T::duration, .minimum = 1, .default_text = "1h",
+     .reloadable = true, .description = "a server connection older than this is closed when it next becomes idle"},
+    {.section = "database", .key = "server_idle_timeout", .type = T::duration, .minimum = 1, .default_text = "10m",
+     .reloadable = true, .description = "an idle server connection beyond min_pool_size is closed after this"},
+    {.section = "database", .key = "query_wait_timeout", .type = T::duration, .minimum = 1, .default_text = "2m",
+     .reloadable = true, .description = "longest a client waits for a server connection before it gets an error"},
+    {.section = "database", .key = "idle_transaction_timeout", .type = T::duration, .default_text = "0",
+     .reloadable = true, .description = "a client idle inside a transaction this long is disconnected; 0 = off"},
+    {.section = "database", .key = "query_timeout", .type = T::duration, .default_text = "0", .reloadable = true,
+     .description = "a query running longer is cancelled (57014); 0 = off"},
+    {.section = "database", .key = "server_reset_query", .type = T::string, .default_text = "DISCARD ALL",
+     .reloadable = true, .description = "run on a server connection when a session-mode client leaves it"},
+    {.section = "database", .key = "max_prepared_statements", .type = T::integer, .maximum = 100000,
+     .default_text = "200", .reloadable = true,
+     .description = "protocol-level prepared statements cached per server connection (transaction/statement mode)"},
+    {.section = "database", .key = "server_user", .type = T::string, .default_text = "unset", .reloadable = true,
+     .description = "log in to the servers as this user instead of the client's"},
+    {.section = "database", .key = "server_password", .type = T::string, .default_text = "unset", .reloadable = true,
+     .description = "password of server_user (or of the client's user when server_user is unset)"},
+
+    // [[user]]
+    {.section = "user", .key = "name", .type = T::string, .required = true, .reloadable = true,
+     .description = "the user name clients log in with"},
+    {.section = "user", .key = "password", .type = T::string, .default_text = "unset", .reloadable = true,
+     .description = "plain text, \"md5...\" or a \"SCRAM-SHA-256$...\" verifier; unset allows only trust"},
+};
+// clang-format on
+
+}  // namespace
+
+SchemaPart postgres_schema() { return {sections, keys}; }
+
+}  // namespace sy::conf
