@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ enum class AuthMethod { trust, password, md5, scram_sha_256 };
 
 struct PostgresGlobal {
   std::string auth_file;  // PgBouncer-style userlist: "user" "password" per line
+  std::map<std::string, std::string> auth_file_users;  // read from auth_file when the config loads
   std::string auth_user;  // runs auth_query for users not listed; empty = off
   std::string auth_query = "SELECT usename, passwd FROM pg_shadow WHERE usename=$1";
   unsigned max_client_conn = 10000;  // PostgreSQL clients over all listeners

@@ -2,6 +2,10 @@
 // postgres_loader.hpp.
 #include "conf/postgres_loader.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
 namespace sy::conf {
 namespace {
 
@@ -24,6 +28,58 @@ std::string password_problem(std::string_view password) {
   return {};
 }
 
+// One `"user" "password"` line of a PgBouncer userlist; "" inside a quoted
+// field is a literal quote. Returns false when the line is not of that form.
+bool parse_userlist_line(std::string_view line, std::string& user, std::string& password) {
+  size_t i = 0;
+  auto skip_space = [&] {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+  };
+  auto quoted_field = [&](std::string& out) {
+    skip_space();
+    if (i >= line.size() || line[i] != '"') return false;
+    ++i;
+    out.clear();
+    while (i < line.size()) {
+      if (line[i] == '"') {
+        if (i + 1 < line.size() && line[i + 1] == '"') {
+          out += '"';
+          i += 2;
+          continue;
+        }
+        ++i;
+        return true;
+      }
+      out += line[i++];
+    }
+    return false;
+  };
+  if (!quoted_field(user) || !quoted_field(password)) return false;
+  skip_space();
+  return i == line.size();
+}
+
+void read_auth_file(const std::string& path, SourcePosition at, PostgresGlobal& global, Diagnostics& diagnostics) {
+  std::ifstream in(path);
+  if (!in) {
+    diagnostics.add(at, "[postgres]: cannot read auth_file " + quoted(path) + ": " + std::strerror(errno));
+    return;
+  }
+  std::string line;
+  for (unsigned number = 1; std::getline(in, line); ++number) {
+    std::string_view text(line);
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    if (text.empty() || text.front() == ';' || text.front() == '#' || text == "\r") continue;
+    std::string user, password;
+    if (!parse_userlist_line(text, user, password)) {
+      diagnostics.add(at, "[postgres]: auth_file " + path + ":" + std::to_string(number) +
+                              ": expected \"user\" \"password\"");
+      continue;
+    }
+    global.auth_file_users[user] = password;
+  }
+}
+
 void read_global(const toml::table& table, PostgresGlobal& global, Diagnostics& diagnostics) {
   TableReader reader(table, "postgres", diagnostics);
   reader.read("auth_file", global.auth_file);
@@ -31,6 +87,7 @@ void read_global(const toml::table& table, PostgresGlobal& global, Diagnostics& 
   reader.read("auth_query", global.auth_query);
   reader.read("max_client_conn", global.max_client_conn);
   reader.read("track_parameters", global.track_parameters);
+  if (!global.auth_file.empty()) read_auth_file(global.auth_file, value_position(table, "auth_file"), global, diagnostics);
   report_unknown_keys(table, "postgres", diagnostics);
 }
 

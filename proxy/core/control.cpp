@@ -59,9 +59,12 @@ int Control::run() {
 
   published_ = runtime_.build_snapshot();
   for (unsigned i = 0; i < worker_count; ++i) {
-    workers_.push_back(std::make_unique<Worker>(i, static_cast<WorkerReports&>(*this)));
+    workers_.push_back(std::make_unique<Worker>(i, static_cast<WorkerReports&>(*this), postgres_counters_));
+    worker_list_.push_back(workers_.back().get());
+  }
+  for (unsigned i = 0; i < worker_count; ++i) {
     for (auto& [name, list] : fds) workers_[i]->open_listener(name, list[i], listeners_[name].counters);
-    workers_[i]->start(published_);
+    workers_[i]->start(published_, &worker_list_);
   }
   workers_running_ = worker_count;
   configure_health();

@@ -16,6 +16,7 @@
 #include "proxy/core/listener_counters.hpp"
 #include "proxy/core/mailbox.hpp"
 #include "proxy/core/worker.hpp"
+#include "proxy/postgres/shared_counters.hpp"
 
 namespace sy::admin {
 class AdminServer;
@@ -51,6 +52,7 @@ class Control final : private WorkerReports {
   const std::shared_ptr<const balancer::Snapshot>& published() const { return published_; }
   const std::map<std::string, ListenerState>& listeners() const { return listeners_; }
   health::HealthMonitor& health() { return *health_; }
+  postgres::SharedCounters& postgres_counters() { return postgres_counters_; }
   // Empty string on success, else a message naming what is wrong.
   std::string set_admin_state(std::string_view backend, std::string_view server, balancer::AdminState state);
   std::string set_weight(std::string_view backend, std::string_view server, unsigned weight);
@@ -73,7 +75,9 @@ class Control final : private WorkerReports {
   std::unique_ptr<Mailbox> mailbox_;
   std::unique_ptr<health::HealthMonitor> health_;
   std::unique_ptr<admin::AdminServer> admin_;
+  postgres::SharedCounters postgres_counters_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<Worker*> worker_list_;  // the same, for workers to reach each other
   std::map<std::string, ListenerState> listeners_;
   std::shared_ptr<const balancer::Snapshot> published_;
   uv_signal_t sigterm_;

@@ -8,8 +8,9 @@ namespace sy::core {
 struct Socket::WriteRequest {
   uv_write_t req;
   Socket* socket;
-  Slice slice;        // either a slice of a read chunk...
-  std::string owned;  // ...or bytes the proxy made itself
+  Slice slice;                // a slice of a read chunk,
+  std::string owned;          // bytes the proxy made itself,
+  std::vector<Slice> slices;  // or several slices written at once
   size_t length;
 };
 
@@ -73,22 +74,43 @@ void Socket::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
 
 void Socket::write(Slice slice) {
   if (closing_ || slice.length == 0) return;
-  auto* request = new WriteRequest{{}, this, std::move(slice), {}, 0};
-  submit(request, request->slice.data(), request->slice.length);
+  auto* request = new WriteRequest{{}, this, std::move(slice), {}, {}, 0};
+  uv_buf_t buf = uv_buf_init(const_cast<char*>(request->slice.data()), request->slice.length);
+  submit(request, &buf, 1);
 }
 
 void Socket::write(std::string bytes) {
   if (closing_ || bytes.empty()) return;
-  auto* request = new WriteRequest{{}, this, {}, std::move(bytes), 0};
-  submit(request, request->owned.data(), request->owned.size());
+  auto* request = new WriteRequest{{}, this, {}, std::move(bytes), {}, 0};
+  uv_buf_t buf = uv_buf_init(request->owned.data(), static_cast<unsigned>(request->owned.size()));
+  submit(request, &buf, 1);
 }
 
-void Socket::submit(WriteRequest* request, const char* data, size_t length) {
+void Socket::write(std::vector<Slice> slices) {
+  if (closing_ || slices.empty()) return;
+  if (slices.size() == 1) return write(std::move(slices.front()));
+  auto* request = new WriteRequest{{}, this, {}, {}, std::move(slices), 0};
+  constexpr size_t kInline = 16;
+  uv_buf_t inline_bufs[kInline];
+  std::vector<uv_buf_t> many;
+  uv_buf_t* bufs = inline_bufs;
+  if (request->slices.size() > kInline) {
+    many.resize(request->slices.size());
+    bufs = many.data();
+  }
+  for (size_t i = 0; i < request->slices.size(); ++i)
+    bufs[i] = uv_buf_init(const_cast<char*>(request->slices[i].data()), request->slices[i].length);
+  submit(request, bufs, static_cast<unsigned>(request->slices.size()));
+}
+
+void Socket::submit(WriteRequest* request, const uv_buf_t* bufs, unsigned count) {
+  size_t length = 0;
+  for (unsigned i = 0; i < count; ++i) length += bufs[i].len;
   request->length = length;
   request->req.data = request;
-  uv_buf_t buf = uv_buf_init(const_cast<char*>(data), static_cast<unsigned>(length));
   queued_ += length;
-  int rc = uv_write(&request->req, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, &Socket::on_write);
+  // libuv copies the buf array; the bytes stay alive in the request.
+  int rc = uv_write(&request->req, reinterpret_cast<uv_stream_t*>(&tcp_), bufs, count, &Socket::on_write);
   if (rc != 0) {
     queued_ -= length;
     delete request;

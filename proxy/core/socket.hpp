@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "proxy/core/buffer.hpp"
 
@@ -50,6 +51,7 @@ class Socket {
 
   void write(Slice slice);
   void write(std::string bytes);
+  void write(std::vector<Slice> slices);  // one writev
   size_t queued_bytes() const { return queued_; }
   bool above_high_water() const { return queued_ > limits_.high_water; }
 
@@ -73,7 +75,7 @@ class Socket {
   static void on_connect_done(uv_connect_t*, int);
   static void on_shutdown(uv_shutdown_t*, int);
   static void on_close(uv_handle_t*);
-  void submit(WriteRequest* request, const char* data, size_t length);
+  void submit(WriteRequest* request, const uv_buf_t* bufs, unsigned count);
 
   uv_tcp_t tcp_;
   BufferPool& pool_;

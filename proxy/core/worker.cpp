@@ -7,13 +7,17 @@
 #include "proxy/core/log.hpp"
 #include "proxy/core/session.hpp"
 #include "proxy/core/socket.hpp"
+#include "proxy/postgres/client_connection.hpp"
+#include "proxy/postgres/postgres_front.hpp"
 #include "proxy/tcp/tcp_session.hpp"
 
 namespace sy::core {
 namespace {
 
-// Relay chunks are large: fewer reads and writes per gigabyte.
+// Relay chunks are large: fewer reads and writes per gigabyte. Protocol
+// messages are small; smaller chunks keep many idle-ish clients cheap.
 constexpr uint32_t kRelayChunkSize = 64 * 1024;
+constexpr uint32_t kMessageChunkSize = 16 * 1024;
 
 // Owns sockets that are only being closed (rejected at accept).
 class DiscardHandler final : public SocketHandler {
@@ -38,18 +42,29 @@ struct Worker::Listener {
 Session::Session(Worker& worker) : worker_(worker) { worker_.add_session(this); }
 Session::~Session() { worker_.remove_session(this); }
 
-Worker::Worker(unsigned index, WorkerReports& reports)
-    : index_(index), reports_(reports), relay_buffers_(kRelayChunkSize) {
+Worker::Worker(unsigned index, WorkerReports& reports, postgres::SharedCounters& postgres_counters)
+    : index_(index),
+      reports_(reports),
+      relay_buffers_(kRelayChunkSize),
+      message_buffers_(kMessageChunkSize),
+      postgres_counters_(postgres_counters) {
   uv_loop_init(&loop_);
   mailbox_ = std::make_unique<Mailbox>(&loop_);
 }
 
 Worker::~Worker() {
   assert(!thread_.joinable());
+  postgres_.reset();
   uv_loop_close(&loop_);
 }
 
-void Worker::start(std::shared_ptr<const balancer::Snapshot> first_snapshot) {
+postgres::PostgresFront& Worker::postgres() {
+  if (!postgres_) postgres_ = std::make_unique<postgres::PostgresFront>(*this, postgres_counters_);
+  return *postgres_;
+}
+
+void Worker::start(std::shared_ptr<const balancer::Snapshot> first_snapshot, const std::vector<Worker*>* peers) {
+  peers_ = peers;
   adopt(std::move(first_snapshot));
   thread_ = std::thread([this] { run(); });
 }
@@ -131,6 +146,9 @@ void Worker::start_session(Listener& listener, Socket* client) {
     case conf::Protocol::tcp:
       tcp::TcpSession::start(*this, client, *listener.config, listener.counters);
       return;
+    case conf::Protocol::postgres:
+      postgres::ClientConnection::start(*this, client, listener.counters);
+      return;
     default:
       log::error("listener ", listener.name, ": protocol ", conf::to_string(listener.config->protocol),
                  " has no session type");
@@ -210,6 +228,7 @@ void Worker::remove_session(Session* session) {
 void Worker::stop_if_finished() {
   if (!shutting_down_ || session_count_ > 0 || stopped_) return;
   stopped_ = true;
+  if (postgres_) postgres_->shutdown();
   mailbox_->close();
   reports_.worker_stopped(index_);
 }

@@ -6,6 +6,7 @@
 
 #include <uv.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -18,6 +19,11 @@
 #include "proxy/core/buffer.hpp"
 #include "proxy/core/listener_counters.hpp"
 #include "proxy/core/mailbox.hpp"
+
+namespace sy::postgres {
+class PostgresFront;
+class SharedCounters;
+}  // namespace sy::postgres
 
 namespace sy::core {
 
@@ -48,14 +54,19 @@ struct ServerPick {
 
 class Worker {
  public:
-  Worker(unsigned index, WorkerReports& reports);
+  Worker(unsigned index, WorkerReports& reports, postgres::SharedCounters& postgres_counters);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
   ~Worker();
 
-  void start(std::shared_ptr<const balancer::Snapshot> first_snapshot);
+  // `peers` is every worker (this one included), for work that must move
+  // between workers; it outlives them all.
+  void start(std::shared_ptr<const balancer::Snapshot> first_snapshot, const std::vector<Worker*>* peers);
   void join();
   unsigned index() const { return index_; }
+  // Runs `work` on this worker's loop (any thread).
+  void post(std::function<void()> work) { mailbox_->post(std::move(work)); }
+  const std::vector<Worker*>& peers() const { return *peers_; }
 
   // --- called from the control thread; run on the worker's loop ---
   void publish(std::shared_ptr<const balancer::Snapshot> snapshot);
@@ -67,6 +78,9 @@ class Worker {
   // --- used by sessions, on the worker's thread ---
   uv_loop_t* loop() { return &loop_; }
   BufferPool& relay_buffers() { return relay_buffers_; }
+  BufferPool& message_buffers() { return message_buffers_; }
+  postgres::PostgresFront& postgres();  // created on first use
+  bool shutting_down() const { return shutting_down_; }
   const std::shared_ptr<const balancer::Snapshot>& snapshot() const { return snapshot_; }
   std::optional<ServerPick> pick_server(std::string_view backend, uint64_t hash_key,
                                         std::span<const size_t> excluded);
@@ -90,6 +104,10 @@ class Worker {
   std::unique_ptr<Mailbox> mailbox_;
   std::thread thread_;
   BufferPool relay_buffers_;
+  BufferPool message_buffers_;
+  postgres::SharedCounters& postgres_counters_;
+  std::unique_ptr<postgres::PostgresFront> postgres_;
+  const std::vector<Worker*>* peers_ = nullptr;
 
   std::shared_ptr<const balancer::Snapshot> snapshot_;
   std::vector<std::unique_ptr<balancer::Selector>> selectors_;  // one per snapshot backend

@@ -1,0 +1,68 @@
+# One scenario of a suite: the same load run against every target (direct
+# backend, haproxy, switchyard) in alternating order for several rounds, and
+# the totals that the report turns into rates, CPU per unit and ratios.
+import sys
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Target:
+    name: str            # "direct", "haproxy", "switchyard": the keys ratios use
+    label: str           # what the table shows, e.g. "haproxy 2.6.12 (mode tcp)"
+    port: int
+    process: object = None  # procs.Process of the proxy; None for the direct baseline
+
+
+@dataclass
+class Scenario:
+    title: str
+    load: str            # the load command, for the report
+    value_label: str     # e.g. "GB/s"
+    value_scale: float   # work units per value unit (1e9 bytes per GB)
+    cpu_label: str       # e.g. "CPU s / GB"
+    cpu_scale: float     # work units per CPU unit (1e4 connections)
+    work: object         # wrk.Run -> amount of work (bytes, requests)
+    runs: dict = field(default_factory=dict)  # target name -> [wrk.Run]
+
+    def total(self, name):
+        runs = self.runs.get(name, [])
+        return (sum(self.work(r) for r in runs), sum(r.seconds for r in runs),
+                sum(r.cpu_seconds for r in runs))
+
+    def value(self, name):
+        work, seconds, _ = self.total(name)
+        return work / seconds / self.value_scale if seconds else 0.0
+
+    def cpu_busy(self, name):
+        """Share of one core the proxy used while loaded (1.0 = one core saturated)."""
+        _, seconds, cpu = self.total(name)
+        return cpu / seconds if seconds else 0.0
+
+    def round_values(self, name):
+        return [self.work(r) / r.seconds / self.value_scale for r in self.runs.get(name, [])]
+
+    def cpu_per_unit(self, name):
+        work, _, cpu = self.total(name)
+        return cpu / (work / self.cpu_scale) if work else float("nan")
+
+
+def run_rounds(scenario, targets, rounds, warmup, load):
+    """LOAD(target, seconds=None) -> wrk.Run. Round i starts at target i (mod n), so each
+    target takes each place in the order equally often; a WARMUP-second run per target
+    comes first and is dropped."""
+    if warmup:
+        for target in targets:
+            load(target, warmup)
+    for i in range(rounds):
+        order = targets[i % len(targets):] + targets[:i % len(targets)]
+        for target in order:
+            run = load(target)
+            scenario.runs.setdefault(target.name, []).append(run)
+            errors = f", ERRORS {run.errors}" if run.error_count else ""
+            print(f"  [{scenario.title}] round {i + 1}/{rounds} {target.name:<10} "
+                  f"{scenario.work(run) / run.seconds / scenario.value_scale:10.3f} {scenario.value_label}"
+                  f"  cpu {run.cpu_seconds:6.2f}s{errors}", file=sys.stderr, flush=True)
+            if not run.proxy_alive:
+                raise RuntimeError(f"{target.name} {target.process.exit_description()} during {scenario.title}:\n"
+                                   + "\n".join(target.process.log_tail()))
+    return scenario

@@ -1,0 +1,185 @@
+// Client connection life cycle: states, reading, errors, closing; see
+// client_connection.hpp. Startup and authentication are in client_auth.cpp,
+// requests in client_forwarding.cpp.
+#include "proxy/postgres/client_connection.hpp"
+
+#include "pgwire/backend_messages.hpp"
+#include "proxy/core/log.hpp"
+#include "proxy/core/worker.hpp"
+#include "proxy/postgres/postgres_front.hpp"
+#include "proxy/postgres/server_connection.hpp"
+#include "proxy/postgres/worker_pool.hpp"
+
+namespace sy::postgres {
+
+void ClientConnection::start(core::Worker& worker, core::Socket* socket,
+                             std::shared_ptr<core::ListenerCounters> counters) {
+  auto* client = new ClientConnection(worker, socket, std::move(counters));
+  client->socket_->read_start();
+}
+
+ClientConnection::ClientConnection(core::Worker& worker, core::Socket* socket,
+                                   std::shared_ptr<core::ListenerCounters> counters)
+    : Session(worker),
+      front_(worker.postgres()),
+      socket_(socket),
+      listener_counters_(std::move(counters)),
+      output_(worker.message_buffers()) {
+  listener_counters_->active.fetch_add(1, std::memory_order_relaxed);
+  socket_->set_handler(this);
+  connected_at_ = uv_now(worker.loop());
+  sockaddr_storage address{};
+  if (socket_->peer_address(address)) peer_ = conf::format_sockaddr(reinterpret_cast<const sockaddr*>(&address));
+  front_.track_login(*this);
+}
+
+ClientConnection::~ClientConnection() {
+  listener_counters_->active.fetch_sub(1, std::memory_order_relaxed);
+  if (counted_global_) front_.shared().clients().fetch_sub(1, std::memory_order_relaxed);
+  if (counted_database_) front_.shared().database(database_).clients.fetch_sub(1, std::memory_order_relaxed);
+}
+
+std::string_view ClientConnection::state_name() const {
+  switch (state_) {
+    case State::startup: return "startup";
+    case State::authenticating: return "authenticating";
+    case State::logging_in: return "logging_in";
+    case State::idle: return "idle";
+    case State::waiting: return "waiting";
+    case State::active: return "active";
+    case State::closing: return "closing";
+  }
+  return "?";
+}
+
+void ClientConnection::set_state(State next) {
+  if (next == State::waiting) waiting_since_ = uv_now(worker_.loop());
+  state_ = next;
+}
+
+void ClientConnection::on_data(core::Socket&, core::Slice data) {
+  if (state_ == State::closing) return;
+  if (state_ == State::startup) {
+    startup_buffer_.append(data.data(), data.length);
+    if (on_startup_bytes() == StreamVerdict::close) return;
+    flush();
+    return;
+  }
+  stream_.push(std::move(data));
+  process_input();
+}
+
+void ClientConnection::process_input() {
+  if (processing_ || state_ == State::closing) return;
+  processing_ = true;
+  StreamVerdict verdict = stream_.run(*this);
+  processing_ = false;
+  if (verdict == StreamVerdict::close || state_ == State::closing) return;
+  if (server_) {
+    server_->emit_due_answers();
+    server_->flush();
+  }
+  flush();
+  // Waiting for a server: what is queued stays queued, and no more is read.
+  if (state_ == State::waiting || state_ == State::logging_in) socket_->read_stop();
+}
+
+bool ClientConnection::streamable(char type) {
+  // COPY data can be large and needs no reading; it only flows while linked.
+  return type == 'd' && server_ != nullptr;
+}
+
+StreamVerdict ClientConnection::on_message(std::string_view message, const core::Slice* slice) {
+  switch (state_) {
+    case State::authenticating: return on_auth_message(message);
+    case State::idle:
+    case State::active:
+    case State::waiting: return on_request(message, slice);
+    case State::logging_in: return StreamVerdict::hold;  // not logged in yet: keep it
+    default: return StreamVerdict::close;
+  }
+}
+
+StreamVerdict ClientConnection::on_message_piece(std::string_view piece, const core::Slice* slice, bool first, bool) {
+  return on_request_piece(piece, slice, first);
+}
+
+void ClientConnection::on_malformed(std::string_view reason) {
+  fail(pgwire::sqlstate::protocol_violation, std::string("invalid message from client: ") + std::string(reason));
+}
+
+void ClientConnection::flush() {
+  if (!output_.empty() && state_ != State::closing) socket_->write(output_.take());
+  else if (!output_.empty()) output_.take();
+  if (server_ && socket_->above_high_water()) server_->pause_reading();
+}
+
+void ClientConnection::on_drained(core::Socket&) {
+  if (server_) server_->resume_reading();
+}
+
+void ClientConnection::pause_reading() {
+  reading_paused_ = true;
+  socket_->read_stop();
+}
+
+void ClientConnection::resume_reading() {
+  if (!reading_paused_) return;
+  reading_paused_ = false;
+  if (state_ != State::active && state_ != State::idle) return;
+  socket_->read_start();
+  // What was read before the pause is still queued.
+  if (stream_.has_queued_input()) process_input();
+}
+
+void ClientConnection::send_error(pgwire::SqlState state, std::string_view message) {
+  std::string out;
+  pgwire::append_error(out, pgwire::Severity::error, state, message);
+  output_.add(out);
+}
+
+void ClientConnection::fail(pgwire::SqlState state, std::string_view message) {
+  if (state_ == State::closing) return;
+  log::info("postgres client ", peer_, " user ", user_.empty() ? "?" : user_, " database ",
+            database_.empty() ? "?" : database_, ": ", message, " (", state.code, ")");
+  std::string out;
+  pgwire::append_error(out, pgwire::Severity::fatal, state, message);
+  output_.add(out);
+  socket_->write(output_.take());
+  close(message);
+}
+
+void ClientConnection::on_eof(core::Socket&) { close("client disconnected"); }
+
+void ClientConnection::on_error(core::Socket&, int status) { close(uv_strerror(status)); }
+
+void ClientConnection::force_close() {
+  fail(pgwire::sqlstate::admin_shutdown, "terminating connection due to administrator command");
+}
+
+void ClientConnection::finish_gracefully() {
+  // Idle clients go at once; the others when their request is done (the
+  // forwarding code checks the worker's shutdown flag at each release).
+  if (state_ == State::idle || state_ == State::startup || state_ == State::authenticating)
+    fail(pgwire::sqlstate::admin_shutdown, "terminating connection due to administrator command");
+}
+
+void ClientConnection::close(std::string_view reason) {
+  if (state_ == State::closing) return;
+  log::debug("postgres client ", peer_, ": closing: ", reason);
+  State previous = state_;
+  state_ = State::closing;
+  if (pool_) pool_->cancel_wait(*this);
+  if (server_) {
+    ServerConnection* server = server_;
+    server_ = nullptr;
+    pool_->release(*server);
+  }
+  front_.forget_client(*this);
+  (void)previous;
+  socket_->close();
+}
+
+void ClientConnection::on_closed(core::Socket&) { delete this; }
+
+}  // namespace sy::postgres

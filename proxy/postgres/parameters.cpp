@@ -1,0 +1,85 @@
+// Parameter bookkeeping and the SET statements that sync it; see parameters.hpp.
+#include "proxy/postgres/parameters.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace sy::postgres {
+
+bool same_parameter_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+void ParameterSet::set(std::string_view name, std::string_view value) {
+  for (auto& [key, current] : items_) {
+    if (same_parameter_name(key, name)) {
+      current.assign(value);
+      return;
+    }
+  }
+  items_.emplace_back(std::string(name), std::string(value));
+}
+
+const std::string* ParameterSet::find(std::string_view name) const {
+  for (const auto& [key, value] : items_)
+    if (same_parameter_name(key, name)) return &value;
+  return nullptr;
+}
+
+bool is_tracked(std::string_view name, const std::vector<std::string>& extra) {
+  for (std::string_view tracked : kTrackedParameters)
+    if (same_parameter_name(tracked, name)) return true;
+  for (const auto& tracked : extra)
+    if (same_parameter_name(tracked, name)) return true;
+  return false;
+}
+
+namespace {
+
+void append_quoted_literal(std::string& sql, std::string_view value) {
+  sql += '\'';
+  for (char c : value) {
+    if (c == '\'') sql += '\'';
+    sql += c;
+  }
+  sql += '\'';
+}
+
+void append_identifier(std::string& sql, std::string_view name) {
+  // Tracked names are plain GUC names; quote anything else defensively.
+  bool plain = std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+  });
+  if (plain) {
+    sql += name;
+    return;
+  }
+  sql += '"';
+  for (char c : name) {
+    if (c == '"') sql += '"';
+    sql += c;
+  }
+  sql += '"';
+}
+
+}  // namespace
+
+std::string parameter_sync_sql(const ParameterSet& wanted, const ParameterSet& current,
+                               const std::vector<std::string>& extra) {
+  std::string sql;
+  for (const auto& [name, value] : wanted.items()) {
+    if (!is_tracked(name, extra)) continue;
+    const std::string* now = current.find(name);
+    if (now && *now == value) continue;
+    sql += "SET ";
+    append_identifier(sql, name);
+    sql += " TO ";
+    append_quoted_literal(sql, value);
+    sql += ';';
+  }
+  return sql;
+}
+
+}  // namespace sy::postgres

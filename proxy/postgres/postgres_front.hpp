@@ -1,0 +1,80 @@
+// The PostgreSQL front's state on one worker: its pools, the statement
+// definitions its clients share, the cancel keys it handed out, and the
+// janitor timer that enforces timeouts and pool upkeep.
+#pragma once
+
+#include <uv.h>
+
+#include <map>
+#include <optional>
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "pgwire/scram.hpp"
+
+#include "proxy/postgres/prepared_statements.hpp"
+#include "proxy/postgres/shared_counters.hpp"
+#include "proxy/postgres/worker_pool.hpp"
+
+namespace sy::core {
+class Worker;
+}
+
+namespace sy::postgres {
+
+class ClientConnection;
+
+class PostgresFront {
+ public:
+  PostgresFront(core::Worker& worker, SharedCounters& shared);
+  PostgresFront(const PostgresFront&) = delete;
+  PostgresFront& operator=(const PostgresFront&) = delete;
+  ~PostgresFront();
+
+  core::Worker& worker() { return worker_; }
+  SharedCounters& shared() { return shared_; }
+  StatementRegistry& statements() { return statements_; }
+  WorkerPool& pool(const std::string& database, const std::string& user);
+  const std::map<std::pair<std::string, std::string>, std::unique_ptr<WorkerPool>>& pools() const { return pools_; }
+
+  // Clients not logged in yet are watched for the login timeout.
+  void track_login(ClientConnection& client) { logging_in_.insert(&client); }
+  void logged_in(ClientConnection& client) { logging_in_.erase(&client); }
+  void forget_client(ClientConnection& client);
+  // SCRAM verifiers for plain passwords, derived once per password.
+  const pgwire::ScramVerifier& derived_verifier(const std::string& password);
+  // A verifier nobody knows the password of, for users that do not exist.
+  const pgwire::ScramVerifier& mock_verifier();
+
+  // BackendKeyData for a new client. The worker index is in the process id,
+  // so a CancelRequest arriving on any worker finds the right one.
+  void register_client(ClientConnection& client, int32_t& process_id, int32_t& secret_key);
+  void unregister_client(int32_t process_id);
+  void cancel(int32_t process_id, int32_t secret_key);  // on this worker
+  static unsigned worker_of(int32_t process_id) { return static_cast<uint32_t>(process_id) >> 22; }
+  const std::unordered_map<int32_t, ClientConnection*>& clients() const { return clients_; }
+
+  void slot_freed(const std::string& database, const std::string& user);
+  void give_back_idle(const std::string& database, const std::string& user);
+  void shutdown();  // closes idle servers and the janitor
+
+ private:
+  static void on_janitor(uv_timer_t* timer);
+
+  core::Worker& worker_;
+  SharedCounters& shared_;
+  StatementRegistry statements_;
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<WorkerPool>> pools_;
+  std::unordered_map<int32_t, ClientConnection*> clients_;
+  std::unordered_set<ClientConnection*> logging_in_;
+  std::unordered_map<std::string, pgwire::ScramVerifier> derived_verifiers_;
+  std::optional<pgwire::ScramVerifier> mock_verifier_;
+  uint32_t next_client_ = 0;
+  std::mt19937 random_;
+  uv_timer_t* janitor_;
+};
+
+}  // namespace sy::postgres

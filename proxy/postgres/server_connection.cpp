@@ -1,0 +1,161 @@
+// Server connection life cycle: connect, states, backpressure, close; see
+// server_connection.hpp. Login is in server_login.cpp, serving a client in
+// server_forwarding.cpp.
+#include "proxy/postgres/server_connection.hpp"
+
+#include "proxy/core/log.hpp"
+#include "proxy/postgres/client_connection.hpp"
+#include "proxy/postgres/postgres_front.hpp"
+#include "proxy/postgres/worker_pool.hpp"
+
+namespace sy::postgres {
+
+ServerConnection::ServerConnection(WorkerPool& pool, core::ServerPick pick, ServerLogin login)
+    : pool_(pool),
+      pick_(std::move(pick)),
+      login_(std::move(login)),
+      socket_(new core::Socket(pool.front().worker().loop(), pool.front().worker().message_buffers(), this)),
+      output_(pool.front().worker().message_buffers()) {
+  created_at_ = uv_now(pool.front().worker().loop());
+}
+
+std::string_view ServerConnection::state_name() const { return name_of(state_); }
+
+std::string_view ServerConnection::name_of(State state) {
+  switch (state) {
+    case State::connecting: return "connecting";
+    case State::login: return "login";
+    case State::idle: return "idle";
+    case State::active: return "active";
+    case State::closing: return "closing";
+  }
+  return "?";
+}
+
+void ServerConnection::set_state(State next) {
+  log::debug("postgres server ", pick_.backend->name(), "/", pick_.server().name(), " pid ", backend_pid_, ": ",
+             name_of(state_), " -> ", name_of(next));
+  state_ = next;
+}
+
+void ServerConnection::connect() {
+  auto& server = pick_.server();
+  server.counters->active.fetch_add(1, std::memory_order_relaxed);
+  server.counters->total.fetch_add(1, std::memory_order_relaxed);
+  int rc = socket_->connect(server.config->address.sockaddr_ptr());
+  if (rc != 0) {
+    on_connect(*socket_, rc);
+    return;
+  }
+  connect_timer_ = new uv_timer_t;
+  uv_timer_init(pool_.front().worker().loop(), connect_timer_);
+  connect_timer_->data = this;
+  uv_timer_start(connect_timer_, &ServerConnection::on_connect_timeout,
+                 static_cast<uint64_t>(pick_.backend->config->connect_timeout.count()), 0);
+}
+
+void ServerConnection::on_connect_timeout(uv_timer_t* timer) {
+  auto* self = static_cast<ServerConnection*>(timer->data);
+  // Covers the whole login, not just the TCP handshake.
+  self->pool_.front().worker().report_connect_result(self->pick_, UV_ETIMEDOUT);
+  self->pool_.server_failed(*self, pgwire::sqlstate::connection_failure,
+                            "could not log in to server " + self->pick_.server().name() + ": timeout");
+  self->close("login timeout");
+}
+
+void ServerConnection::on_connect(core::Socket&, int status) {
+  if (state_ != State::connecting) return;
+  pool_.front().worker().report_connect_result(pick_, status);
+  if (status != 0) {
+    std::string message = "could not connect to server " + pick_.backend->name() + "/" + pick_.server().name() +
+                          ": " + uv_strerror(status);
+    log::warn("postgres pool ", pool_.database_name(), "/", pool_.user_name(), ": ", message);
+    pool_.server_failed(*this, pgwire::sqlstate::connection_failure, message);
+    close("connect failed");
+    return;
+  }
+  set_state(State::login);
+  socket_->read_start();
+  send_startup();
+}
+
+void ServerConnection::close(std::string_view reason) {
+  if (state_ == State::closing) return;
+  bool was_opening = state_ == State::connecting || state_ == State::login;
+  ClientConnection* client = client_;
+  log::debug("postgres server ", pick_.backend->name(), "/", pick_.server().name(), " closing: ", reason);
+  close_reason_ = std::string(reason);
+  set_state(State::closing);
+  if (connect_timer_) {
+    uv_timer_stop(connect_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(connect_timer_),
+             [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
+    connect_timer_ = nullptr;
+  }
+  pick_.server().counters->active.fetch_sub(1, std::memory_order_relaxed);
+  if (client) {
+    client_ = nullptr;
+    client->on_server_lost(!queue_.empty(), transaction_status_ != 'I', close_reason_);
+  }
+  pool_.server_closed(*this, was_opening);
+  socket_->close();
+}
+
+void ServerConnection::on_closed(core::Socket&) { delete this; }
+
+void ServerConnection::on_eof(core::Socket&) { close("server closed the connection"); }
+
+void ServerConnection::on_error(core::Socket&, int status) { close(uv_strerror(status)); }
+
+void ServerConnection::on_malformed(std::string_view reason) {
+  log::warn("postgres server ", pick_.backend->name(), "/", pick_.server().name(), ": ", reason);
+  close(reason);
+}
+
+void ServerConnection::on_drained(core::Socket&) {
+  if (client_) client_->resume_reading();
+}
+
+void ServerConnection::pause_reading() {
+  if (state_ == State::closing) return;
+  reading_paused_ = true;
+  socket_->read_stop();
+}
+
+void ServerConnection::resume_reading() {
+  if (state_ == State::closing || !reading_paused_) return;
+  reading_paused_ = false;
+  socket_->read_start();
+  // Responses read before the pause are still queued.
+  if (stream_.has_queued_input()) process_responses();
+}
+
+void ServerConnection::on_data(core::Socket&, core::Slice data) {
+  stream_.push(std::move(data));
+  process_responses();
+}
+
+void ServerConnection::process_responses() {
+  if (processing_) return;
+  processing_ = true;
+  StreamVerdict verdict = stream_.run(*this);
+  processing_ = false;
+  if (verdict == StreamVerdict::close || state_ == State::closing) return;
+  after_responses();
+}
+
+bool ServerConnection::streamable(char type) {
+  // Rows and COPY data can be large and need no reading: pass them in pieces.
+  return state_ == State::active && (type == 'D' || type == 'd');
+}
+
+StreamVerdict ServerConnection::on_message(std::string_view message, const core::Slice* slice) {
+  if (state_ == State::login || state_ == State::connecting) return on_login_message(message);
+  return on_response(message, slice);
+}
+
+void ServerConnection::flush() {
+  if (!output_.empty() && state_ != State::closing) socket_->write(output_.take());
+}
+
+}  // namespace sy::postgres

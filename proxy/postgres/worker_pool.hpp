@@ -1,0 +1,97 @@
+// One (database, user) pool on one worker: its server connections (idle or
+// linked), the clients waiting for one (first come, first served), and the
+// decisions: link, open another, wait, close. Limits (pool_size,
+// max_db_connections) are counted in shared atomics so they hold over all
+// workers; a worker with idle servers and no waiters gives a slot back when
+// another worker has clients waiting.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conf/config.hpp"
+#include "pgwire/sqlstate.hpp"
+#include "proxy/postgres/parameters.hpp"
+#include "proxy/postgres/server_connection.hpp"
+#include "proxy/postgres/shared_counters.hpp"
+
+namespace sy::postgres {
+
+class ClientConnection;
+class PostgresFront;
+
+class WorkerPool {
+ public:
+  WorkerPool(PostgresFront& front, std::string database, std::string user);
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  const std::string& database_name() const { return database_; }
+  const std::string& user_name() const { return user_; }
+  // The current settings of this pool's database (from the worker's
+  // snapshot); null if a reload removed it.
+  const conf::Database* settings() const;
+  PostgresFront& front() { return front_; }
+  PoolCounters& counters() { return counters_; }
+
+  // --- clients ---
+  // Links a server now, or queues the client (it gets on_server_linked later).
+  void acquire(ClientConnection& client);
+  // The client no longer waits (it left); no-op if it was not waiting.
+  void cancel_wait(ClientConnection& client);
+  // Login needs the server's parameters; known after the first server login.
+  bool login_parameters_known() const { return login_parameters_known_; }
+  const ParameterSet& login_parameters() const { return login_parameters_; }
+  void wait_for_login_parameters(ClientConnection& client);
+  // Credentials of the latest client login, for new server connections.
+  void remember_login(ServerLogin login);
+
+  // --- servers ---
+  void release(ServerConnection& server);  // the linked client is done with it
+  void server_logged_in(ServerConnection& server);
+  void server_failed(ServerConnection& server, pgwire::SqlState state, const std::string& message);
+  // The server connection is closing: it leaves the pool now (its memory goes
+  // when its socket has closed).
+  void server_closed(ServerConnection& server, bool was_opening);
+
+  // --- upkeep (the front's janitor) ---
+  void tick(uint64_t now_ms);
+  void slot_freed_elsewhere();  // another worker gave a server slot back
+  void give_back_idle_server(); // another worker has waiters and no slot
+  void close_idle_servers();    // shutdown
+  size_t waiting_count() const { return waiting_.size(); }
+  const std::vector<ServerConnection*>& servers() const { return servers_; }
+  size_t idle_count() const { return idle_.size(); }
+  bool empty() const { return servers_.empty() && waiting_.empty() && login_waiters_.empty(); }
+
+ private:
+  void link(ServerConnection& server, ClientConnection& client);
+  bool open_server(bool use_reserve);
+  void open_servers_for_waiters();
+  void give_to_waiter_or_idle(ServerConnection& server);
+  void fail_waiters(pgwire::SqlState state, const std::string& message);
+  void forget_server(ServerConnection& server);
+  bool has_reserve_waiter(uint64_t now_ms) const;
+  void ask_peers_for_a_slot();
+  void tell_peers_slot_freed();
+
+  PostgresFront& front_;
+  std::string database_;
+  std::string user_;
+  PoolCounters& counters_;
+  DatabaseCounters& database_counters_;
+  std::vector<ServerConnection*> servers_;  // every server connection of this pool here
+  std::vector<ServerConnection*> idle_;     // the free ones (most recently used last)
+  std::deque<ClientConnection*> waiting_;
+  std::vector<ClientConnection*> login_waiters_;
+  unsigned opening_ = 0;  // server connections logging in
+  unsigned connect_failures_in_row_ = 0;
+  uint64_t slot_asked_at_ = 0;
+  ParameterSet login_parameters_;
+  bool login_parameters_known_ = false;
+  std::optional<ServerLogin> login_;
+};
+
+}  // namespace sy::postgres
