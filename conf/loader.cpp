@@ -32,7 +32,9 @@ namespace {
 // Two binds collide when they are the same socket address, or one is the
 // wildcard of the other's family on the same port.
 bool binds_collide(const Address& a, const Address& b) {
-  if (a.length == 0 || b.length == 0 || a.storage.ss_family != b.storage.ss_family || a.port != b.port) return false;
+  // Port 0 asks the kernel for any free port: two of them never collide.
+  if (a.length == 0 || b.length == 0 || a.storage.ss_family != b.storage.ss_family || a.port != b.port || a.port == 0)
+    return false;
   if (a.storage.ss_family == AF_INET) {
     auto ip_a = reinterpret_cast<const sockaddr_in*>(&a.storage)->sin_addr.s_addr;
     auto ip_b = reinterpret_cast<const sockaddr_in*>(&b.storage)->sin_addr.s_addr;

@@ -1,7 +1,9 @@
 // Admin socket plumbing; the commands themselves are in commands.cpp.
 #include "proxy/admin/admin_server.hpp"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,7 +16,20 @@
 namespace sy::admin {
 namespace {
 constexpr size_t kMaxCommandLength = 4096;
+
+// Whether a process accepts connections on the Unix socket at `path`.
+bool socket_is_live(const std::string& path) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) return false;
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  bool live = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return live;
 }
+}  // namespace
 
 struct AdminServer::Client {
   AdminServer* server;
@@ -54,7 +69,10 @@ std::string AdminServer::listen(const std::string& path) {
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   // A socket left behind by a process that died is in the way; a live one is not ours to take.
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
+  if (::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+    if (socket_is_live(path)) return "in use by another running switchyard";
+    ::unlink(path.c_str());
+  }
   mode_t old_mask = ::umask(0077);  // owner-only from the moment it exists
   int rc = uv_pipe_bind(&pipe_, path.c_str());
   ::umask(old_mask);

@@ -72,35 +72,77 @@ void Socket::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   }
 }
 
+// Drops the first `written` bytes from `bufs`; returns the new start.
+static uv_buf_t* skip_written(uv_buf_t* bufs, unsigned& count, size_t written) {
+  while (count > 0 && written >= bufs->len) {
+    written -= bufs->len;
+    ++bufs;
+    --count;
+  }
+  if (count > 0) {
+    bufs->base += written;
+    bufs->len -= written;
+  }
+  return bufs;
+}
+
+size_t Socket::write_now(uv_buf_t* bufs, unsigned count) {
+  // Only when nothing is queued, or bytes would overtake queued ones. Most
+  // writes complete here: no request, no callback, no poll change.
+  if (queued_ != 0) return 0;
+  int written = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), bufs, count);
+  return written > 0 ? static_cast<size_t>(written) : 0;  // errors surface through uv_write
+}
+
 void Socket::write(Slice slice) {
   if (closing_ || slice.length == 0) return;
+  uv_buf_t buf = uv_buf_init(const_cast<char*>(slice.data()), slice.length);
+  size_t written = write_now(&buf, 1);
+  if (written == slice.length) return;
+  if ((slice.length - written) * 8 < slice.chunk.capacity()) {
+    // A small remainder would pin a whole chunk while it waits: copy it out,
+    // so queued bytes and held memory stay about the same.
+    write(std::string(slice.data() + written, slice.length - written));
+    return;
+  }
   auto* request = new WriteRequest{{}, this, std::move(slice), {}, {}, 0};
-  uv_buf_t buf = uv_buf_init(const_cast<char*>(request->slice.data()), request->slice.length);
-  submit(request, &buf, 1);
+  unsigned count = 1;
+  submit(request, skip_written(&buf, count, written), count);
 }
 
 void Socket::write(std::string bytes) {
   if (closing_ || bytes.empty()) return;
+  uv_buf_t buf = uv_buf_init(bytes.data(), static_cast<unsigned>(bytes.size()));
+  size_t written = write_now(&buf, 1);
+  if (written == bytes.size()) return;
   auto* request = new WriteRequest{{}, this, {}, std::move(bytes), {}, 0};
-  uv_buf_t buf = uv_buf_init(request->owned.data(), static_cast<unsigned>(request->owned.size()));
+  buf = uv_buf_init(request->owned.data() + written, static_cast<unsigned>(request->owned.size() - written));
   submit(request, &buf, 1);
 }
 
 void Socket::write(std::vector<Slice> slices) {
   if (closing_ || slices.empty()) return;
   if (slices.size() == 1) return write(std::move(slices.front()));
-  auto* request = new WriteRequest{{}, this, {}, {}, std::move(slices), 0};
   constexpr size_t kInline = 16;
   uv_buf_t inline_bufs[kInline];
   std::vector<uv_buf_t> many;
   uv_buf_t* bufs = inline_bufs;
-  if (request->slices.size() > kInline) {
-    many.resize(request->slices.size());
+  if (slices.size() > kInline) {
+    many.resize(slices.size());
     bufs = many.data();
   }
-  for (size_t i = 0; i < request->slices.size(); ++i)
-    bufs[i] = uv_buf_init(const_cast<char*>(request->slices[i].data()), request->slices[i].length);
-  submit(request, bufs, static_cast<unsigned>(request->slices.size()));
+  size_t total = 0;
+  for (size_t i = 0; i < slices.size(); ++i) {
+    bufs[i] = uv_buf_init(const_cast<char*>(slices[i].data()), slices[i].length);
+    total += slices[i].length;
+  }
+  unsigned count = static_cast<unsigned>(slices.size());
+  size_t written = write_now(bufs, count);
+  if (written == total) return;
+  // The buf array points into the slices' chunks, which the request keeps.
+  auto* request = new WriteRequest{{}, this, {}, {}, std::move(slices), 0};
+  uv_buf_t* rest = skip_written(bufs, count, written);
+  submit(request, rest, count);
 }
 
 void Socket::submit(WriteRequest* request, const uv_buf_t* bufs, unsigned count) {

@@ -75,6 +75,7 @@ class Socket {
   static void on_connect_done(uv_connect_t*, int);
   static void on_shutdown(uv_shutdown_t*, int);
   static void on_close(uv_handle_t*);
+  size_t write_now(uv_buf_t* bufs, unsigned count);
   void submit(WriteRequest* request, const uv_buf_t* bufs, unsigned count);
 
   uv_tcp_t tcp_;

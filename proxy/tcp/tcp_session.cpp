@@ -40,7 +40,10 @@ TcpSession::TcpSession(core::Worker& worker, core::Socket* client, const conf::L
   client_->set_handler(this);
   uv_timer_init(worker.loop(), &timer_);
   timer_.data = this;
-  hash_key_ = client_hash_key(*client_);
+  // Only `hash` needs the client address: spare the others a syscall.
+  if (const auto* backend = snapshot_->find_backend(listener.backend);
+      backend && backend->config->balance == conf::BalanceAlgorithm::hash)
+    hash_key_ = client_hash_key(*client_);
 }
 
 TcpSession::~TcpSession() { listener_counters_->active.fetch_sub(1, std::memory_order_relaxed); }
@@ -147,10 +150,16 @@ void TcpSession::on_drained(core::Socket& socket) {
 }
 
 void TcpSession::on_eof(core::Socket& socket) {
-  // Half-close: pass the end of stream on once what was read is written.
   if (&socket == client_) client_eof_ = true;
   else server_eof_ = true;
-  peer_of(socket).shutdown();
+  core::Socket& peer = peer_of(socket);
+  // Both ended and nothing left to write: a plain close will do.
+  if (client_eof_ && server_eof_ && peer.queued_bytes() == 0) {
+    close_all("both sides closed");
+    return;
+  }
+  // Half-close: pass the end of stream on once what was read is written.
+  peer.shutdown();
 }
 
 void TcpSession::on_shutdown_done(core::Socket&) {
