@@ -122,8 +122,10 @@ void AdminServer::on_connection(uv_stream_t* stream, int status) {
           return;
         }
         std::string line = c->input.substr(0, newline);
-        Reply reply = execute(c->server->control_, line);
-        c->answer((reply.ok ? "ok\n" : "error\n") + reply.text);
+        c->answered = true;  // from now on the client waits for the reply
+        uv_read_stop(s);
+        execute(c->server->control_, line,
+                [c](Reply reply) { c->answer((reply.ok ? "ok\n" : "error\n") + reply.text); });
       });
 }
 

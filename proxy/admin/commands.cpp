@@ -4,22 +4,21 @@
 #include <charconv>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <span>
 #include <vector>
 
+#include "proxy/admin/postgres_commands.hpp"
+#include "proxy/admin/request.hpp"
 #include "proxy/admin/table.hpp"
 #include "proxy/core/control.hpp"
 
 namespace sy::admin {
 namespace {
 
-struct Request {
-  core::Control& control;
-  std::vector<std::string_view> args;  // after the command words
-  bool json = false;
-};
-
-using Handler = std::function<Reply(Request&)>;
+// Handlers answer at once (a Reply) or later through request.respond
+// (std::nullopt: they took it).
+using Handler = std::function<std::optional<Reply>(Request&)>;
 
 struct Command {
   std::string_view words;  // "show servers"
@@ -30,9 +29,6 @@ struct Command {
   Handler handler;
 };
 
-Reply render(const Table& table, bool json) { return {true, json ? table.to_json() : table.to_text()}; }
-
-Reply error(std::string message) { return {false, std::move(message) + "\n"}; }
 
 // "backend/server" -> the two names, or an error.
 bool split_server(std::string_view text, std::string_view& backend, std::string_view& server) {
@@ -43,7 +39,7 @@ bool split_server(std::string_view text, std::string_view& backend, std::string_
   return true;
 }
 
-Reply show_servers(Request& request) {
+std::optional<Reply> show_servers(Request& request) {
   Table table{{"backend", "server", "address", "admin", "health", "weight", "backup", "active", "total",
                "connect_failures", "bytes_in", "bytes_out", "health_since_s", "health_reason", "last_check"}, {}};
   const auto& snapshot = request.control.published();
@@ -67,7 +63,7 @@ Reply show_servers(Request& request) {
   return render(table, request.json);
 }
 
-Reply show_listeners(Request& request) {
+std::optional<Reply> show_listeners(Request& request) {
   Table table{{"listener", "bind", "port", "protocol", "backend", "active", "accepted", "rejected", "max_connections"}, {}};
   const conf::Config& config = request.control.runtime().config();
   for (const auto& listener : config.listeners) {
@@ -82,14 +78,14 @@ Reply show_listeners(Request& request) {
   return render(table, request.json);
 }
 
-Reply set_state(Request& request, balancer::AdminState state) {
+std::optional<Reply> set_state(Request& request, balancer::AdminState state) {
   std::string_view backend, server;
   if (!split_server(request.args[0], backend, server)) return error("expected BACKEND/SERVER, got \"" + std::string(request.args[0]) + "\"");
   if (auto message = request.control.set_admin_state(backend, server, state); !message.empty()) return error(message);
-  return {true, std::string(backend) + "/" + std::string(server) + " is now " + std::string(balancer::to_string(state)) + "\n"};
+  return Reply{true, std::string(backend) + "/" + std::string(server) + " is now " + std::string(balancer::to_string(state)) + "\n"};
 }
 
-Reply set_weight(Request& request) {
+std::optional<Reply> set_weight(Request& request) {
   std::string_view backend, server;
   if (!split_server(request.args[0], backend, server)) return error("expected BACKEND/SERVER, got \"" + std::string(request.args[0]) + "\"");
   unsigned weight = 0;
@@ -97,17 +93,17 @@ Reply set_weight(Request& request) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), weight);
   if (ec != std::errc() || end != text.data() + text.size()) return error("weight must be a number from 0 to 1000");
   if (auto message = request.control.set_weight(backend, server, weight); !message.empty()) return error(message);
-  return {true, std::string(backend) + "/" + std::string(server) + " weight is now " + std::to_string(weight) + "\n"};
+  return Reply{true, std::string(backend) + "/" + std::string(server) + " weight is now " + std::to_string(weight) + "\n"};
 }
 
-Reply reload(Request& request) {
+std::optional<Reply> reload(Request& request) {
   auto outcome = request.control.reload();
   std::string text = outcome.ok ? "configuration reloaded\n" : "reload rejected; the running configuration stays\n";
   for (const auto& message : outcome.messages) text += message + "\n";
-  return {outcome.ok, text};
+  return Reply{outcome.ok, text};
 }
 
-Reply help(Request&);
+std::optional<Reply> help(Request&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -122,14 +118,19 @@ const std::vector<Command>& commands() {
       {"ready", "BACKEND/SERVER", "back to normal after drain or maint", 1, 1,
        [](Request& r) { return set_state(r, balancer::AdminState::ready); }},
       {"reload", "", "re-read the configuration file (same as SIGHUP)", 0, 0, reload},
+      {"show pools", "", "PostgreSQL pools: clients active/waiting, servers active/idle/opening, longest wait", 0, 0,
+       show_pools},
+      {"show clients", "", "PostgreSQL clients: user, database, state, address, linked server", 0, 0, show_clients},
+      {"show databases", "", "PostgreSQL databases: backend, real name, pool mode and limits, connections", 0, 0,
+       show_databases},
   };
   return table;
 }
 
-Reply help(Request&) {
+std::optional<Reply> help(Request&) {
   Table table{{"command", "arguments", "what it does"}, {}};
   for (const auto& command : commands()) table.rows.push_back({command.words, command.usage, command.help});
-  return {true, table.to_text() + "add --json to a show command for JSON output\n"};
+  return Reply{true, table.to_text() + "add --json to a show command for JSON output\n"};
 }
 
 std::vector<std::string_view> split_words(std::string_view line) {
@@ -154,8 +155,9 @@ bool starts_with_words(std::span<const std::string_view> words, std::string_view
 
 }  // namespace
 
-Reply execute(core::Control& control, std::string_view line) {
-  Request request{control, {}, false};
+namespace {
+
+std::optional<Reply> dispatch(Request& request, std::string_view line) {
   std::vector<std::string_view> words;
   for (auto word : split_words(line)) {
     if (word == "--json") request.json = true;
@@ -171,6 +173,13 @@ Reply execute(core::Control& control, std::string_view line) {
     return command.handler(request);
   }
   return error("unknown command \"" + std::string(line) + "\"; try \"help\"");
+}
+
+}  // namespace
+
+void execute(core::Control& control, std::string_view line, Respond respond) {
+  Request request{control, {}, false, respond};
+  if (auto reply = dispatch(request, line)) respond(std::move(*reply));
 }
 
 }  // namespace sy::admin

@@ -2,6 +2,7 @@
 // its words, its arguments, its help text and its handler.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -16,8 +17,11 @@ struct Reply {
   std::string text;
 };
 
+using Respond = std::function<void(Reply)>;
+
 // Runs one command line ("show servers --json", "drain app/app2") on the
-// control thread.
-Reply execute(core::Control& control, std::string_view line);
+// control thread. `respond` is called once, at once or (for commands that
+// ask the workers) later from the control loop.
+void execute(core::Control& control, std::string_view line, Respond respond);
 
 }  // namespace sy::admin

@@ -80,7 +80,8 @@ int Control::run() {
 
   for (const auto& listener : config.listeners)
     log::info("listener ", listener.name, " (", conf::to_string(listener.protocol), ") on ", listener.bind.host, ":",
-              listeners_[listener.name].port, " -> backend ", listener.backend);
+              listeners_[listener.name].port,
+              listener.backend.empty() ? std::string(" -> every [[database]]") : " -> backend " + listener.backend);
   log::info("switchyard started: ", worker_count, " workers, admin socket ", config.global.admin_socket);
 
   uv_run(&loop_, UV_RUN_DEFAULT);
@@ -209,6 +210,47 @@ ReloadOutcome Control::reload() {
   log::info("configuration reloaded from ", path);
   for (const auto& message : outcome.messages) log::info("reload: ", message);
   return outcome;
+}
+
+void Control::visit_workers(std::function<void(Worker&)> visit, std::function<void()> done) {
+  struct Visit {
+    size_t remaining;
+    std::function<void()> done;
+    uv_timer_t* timer = nullptr;
+    void finish() {
+      if (!done) return;
+      auto callback = std::move(done);
+      done = nullptr;
+      uv_timer_stop(timer);
+      uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* handle) {
+        delete static_cast<std::shared_ptr<Visit>*>(handle->data);
+        delete reinterpret_cast<uv_timer_t*>(handle);
+      });
+      callback();
+    }
+  };
+  auto state = std::make_shared<Visit>(Visit{workers_.size(), std::move(done)});
+  // A worker stuck for this long is not worth waiting for: answer with the rest.
+  state->timer = new uv_timer_t;
+  uv_timer_init(&loop_, state->timer);
+  state->timer->data = new std::shared_ptr<Visit>(state);
+  uv_timer_start(state->timer, [](uv_timer_t* timer) {
+    auto keep = *static_cast<std::shared_ptr<Visit>*>(timer->data);
+    keep->finish();
+  }, 2000, 0);
+  if (workers_.empty()) {
+    state->finish();
+    return;
+  }
+  for (auto& worker : workers_) {
+    Worker* target = worker.get();
+    target->post([this, target, visit, state] {
+      visit(*target);
+      mailbox_->post([state] {
+        if (--state->remaining == 0) state->finish();
+      });
+    });
+  }
 }
 
 void Control::on_signal(uv_signal_t* handle, int signum) {

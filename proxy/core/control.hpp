@@ -6,6 +6,7 @@
 
 #include <uv.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -53,10 +54,14 @@ class Control final : private WorkerReports {
   const std::map<std::string, ListenerState>& listeners() const { return listeners_; }
   health::HealthMonitor& health() { return *health_; }
   postgres::SharedCounters& postgres_counters() { return postgres_counters_; }
+  size_t worker_count() const { return workers_.size(); }
   // Empty string on success, else a message naming what is wrong.
   std::string set_admin_state(std::string_view backend, std::string_view server, balancer::AdminState state);
   std::string set_weight(std::string_view backend, std::string_view server, unsigned weight);
   ReloadOutcome reload();
+  // Runs `visit` on every worker's own thread, then `done` on the control
+  // thread once all have run (or after a timeout, with the ones that ran).
+  void visit_workers(std::function<void(Worker&)> visit, std::function<void()> done);
 
  private:
   void publish();

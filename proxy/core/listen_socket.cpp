@@ -41,10 +41,28 @@ void set_port(sockaddr_storage& address, uint16_t port) {
   else reinterpret_cast<sockaddr_in*>(&address)->sin_port = htons(port);
 }
 
+// SO_REUSEPORT would let us share a port with another running process (say,
+// a second switchyard started by mistake), each getting part of the traffic.
+// A plain bind first tells whether anyone holds the address.
+std::string address_in_use(const sockaddr_storage& address, socklen_t length) {
+  int fd = ::socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return {};
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  std::string problem;
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), length) != 0 && errno == EADDRINUSE)
+    problem = "address already in use";
+  ::close(fd);
+  return problem;
+}
+
 }  // namespace
 
 std::variant<ListenSockets, std::string> open_listen_sockets(const conf::Address& address, unsigned count) {
   ListenSockets result;
+  if (address.port != 0)
+    if (auto problem = address_in_use(address.storage, address.length); !problem.empty())
+      return "cannot listen on " + address.to_string() + ": " + problem;
   sockaddr_storage storage = address.storage;
   for (unsigned i = 0; i < count; ++i) {
     auto opened = open_one(storage, address.length);

@@ -80,6 +80,7 @@ class Worker {
   BufferPool& relay_buffers() { return relay_buffers_; }
   BufferPool& message_buffers() { return message_buffers_; }
   postgres::PostgresFront& postgres();  // created on first use
+  postgres::PostgresFront* postgres_if_started() { return postgres_.get(); }
   bool shutting_down() const { return shutting_down_; }
   const std::shared_ptr<const balancer::Snapshot>& snapshot() const { return snapshot_; }
   std::optional<ServerPick> pick_server(std::string_view backend, uint64_t hash_key,

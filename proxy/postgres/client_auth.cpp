@@ -11,6 +11,7 @@
 #include "pgwire/startup.hpp"
 #include "proxy/core/log.hpp"
 #include "proxy/core/worker.hpp"
+#include "proxy/postgres/auth_query.hpp"
 #include "proxy/postgres/client_connection.hpp"
 #include "proxy/postgres/postgres_front.hpp"
 #include "proxy/postgres/server_connection.hpp"
@@ -115,9 +116,49 @@ StreamVerdict ClientConnection::handle_startup(std::string_view packet) {
 
 void ClientConnection::begin_authentication() {
   const conf::Config& config = *worker_.snapshot()->config;
+  if (auto found = find_credential(config, user_)) {
+    credential_ = *found;
+    request_password();
+    return;
+  }
+  const std::string& auth_user = config.postgres.auth_user;
   const conf::Database& database = *config.find_database(database_);
-  auto found = find_credential(config, user_);
-  credential_ = found.value_or(Credential{});
+  if (auth_user.empty() || auth_user == user_) {
+    request_password();
+    return;
+  }
+  // Not listed: ask the server (auth_query). Input waits until we know.
+  auto server = worker_.pick_server(database.backend, 0, {});
+  if (!server) {
+    fail(pgwire::sqlstate::connection_failure, "no server available to look up user \"" + user_ + "\"");
+    return;
+  }
+  const conf::User* lookup_user = config.find_user(auth_user);
+  ServerLogin login{auth_user, database.dbname, lookup_user ? lookup_user->password : std::string(), std::nullopt,
+                    std::nullopt};
+  socket_->read_stop();
+  looking_up_ = true;
+  std::weak_ptr<bool> alive = alive_;
+  run_auth_query(worker_, std::move(*server), std::move(login), config.postgres.auth_query, user_,
+                 [this, alive](std::optional<std::string> password) {
+                   if (alive.expired() || state_ == State::closing) return;
+                   looking_up_ = false;
+                   if (password) credential_ = Credential::from_stored(*password);
+                   request_password();
+                   flush();
+                   socket_->read_start();
+                   if (stream_.has_queued_input()) process_input();
+                 });
+}
+
+void ClientConnection::request_password() {
+  const conf::Config& config = *worker_.snapshot()->config;
+  const conf::Database* database_settings = config.find_database(database_);
+  if (!database_settings) {
+    fail(pgwire::sqlstate::invalid_catalog_name, "database \"" + database_ + "\" does not exist");
+    return;
+  }
+  const conf::Database& database = *database_settings;
   auto method = choose_auth_method(database.auth, credential_);
   if (!method) {
     // Unknown user or a credential no allowed method can use: go through the
@@ -158,6 +199,7 @@ void ClientConnection::begin_authentication() {
 }
 
 StreamVerdict ClientConnection::on_auth_message(std::string_view message) {
+  if (looking_up_) return StreamVerdict::hold;  // nothing was asked yet
   if (message[0] != 'p') {
     fail(pgwire::sqlstate::protocol_violation,
          std::string("expected a password message, got message type '") + message[0] + "'");

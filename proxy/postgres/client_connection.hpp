@@ -87,6 +87,7 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   StreamVerdict on_startup_bytes();
   StreamVerdict handle_startup(std::string_view packet);
   void begin_authentication();
+  void request_password();
   StreamVerdict on_auth_message(std::string_view message);
   void authentication_succeeded();
   void send_login_answer();
@@ -144,6 +145,8 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   bool reading_paused_ = false;    // by backpressure from the server side
   bool processing_ = false;        // inside process_input()
   bool transaction_lost_ = false;  // the server died while we were in a transaction
+  bool looking_up_ = false;        // auth_query in flight
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // expires with us, for late callbacks
 };
 
 }  // namespace sy::postgres

@@ -6,6 +6,7 @@
 #include "proxy/core/log.hpp"
 #include "proxy/postgres/client_connection.hpp"
 #include "proxy/postgres/postgres_front.hpp"
+#include "proxy/postgres/server_authenticator.hpp"
 #include "proxy/postgres/worker_pool.hpp"
 
 namespace sy::postgres {

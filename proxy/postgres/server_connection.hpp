@@ -84,6 +84,12 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   int32_t backend_key() const { return backend_key_; }
   uint64_t created_at() const { return created_at_; }
   uint64_t idle_since() const { return idle_since_; }
+  // When the requests now in flight started (0: none in flight).
+  uint64_t busy_since() const { return queue_.empty() ? 0 : busy_since_; }
+  // Since when the linked client sits inside a transaction with nothing in flight.
+  uint64_t idle_in_transaction_since() const { return idle_in_transaction_since_; }
+  bool cancel_sent() const { return cancel_sent_; }
+  void mark_cancel_sent() { cancel_sent_ = true; }
   void set_idle_since(uint64_t now) { idle_since_ = now; }
   const ServerLogin& login() const { return login_; }
 
@@ -132,7 +138,7 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   ClientConnection* client_ = nullptr;
   ParameterSet parameters_;
   ServerStatements statements_;
-  std::unique_ptr<pgwire::ScramClient> scram_;
+  std::unique_ptr<class ServerAuthenticator> authenticator_;
   int32_t backend_pid_ = 0;
   int32_t backend_key_ = 0;
   char transaction_status_ = 'I';
@@ -141,6 +147,9 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   bool processing_ = false;           // inside process_responses()
   uint64_t created_at_ = 0;
   uint64_t idle_since_ = 0;
+  uint64_t busy_since_ = 0;
+  uint64_t idle_in_transaction_since_ = 0;
+  bool cancel_sent_ = false;
   std::string close_reason_;
 };
 

@@ -63,6 +63,11 @@ bool ServerConnection::ensure_statement(const StatementDefinition& definition) {
 
 bool ServerConnection::forward_request(std::string_view message, const core::Slice* slice) {
   char type = message[0];
+  if (queue_.empty()) {
+    busy_since_ = uv_now(pool_.front().worker().loop());
+    idle_in_transaction_since_ = 0;
+    cancel_sent_ = false;
+  }
   std::string_view payload = message.substr(pgwire::kHeaderSize);
   const conf::Database* settings = pool_.settings();
   // Session mode keeps one server per client: names need no translation.
@@ -180,6 +185,8 @@ StreamVerdict ServerConnection::on_response(std::string_view message, const core
     }
   } else if (type == 'Z' && !payload.empty()) {
     transaction_status_ = payload[0];
+    if (queue_.empty() && transaction_status_ != 'I')
+      idle_in_transaction_since_ = uv_now(pool_.front().worker().loop());
   } else if (type == 'E' && internal) {
     log::warn("postgres server ", pick_.backend->name(), "/", pick_.server().name(),
               ": internal query failed: ", pgwire::parse_error_fields(payload).message);

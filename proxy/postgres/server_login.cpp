@@ -1,11 +1,11 @@
 // Logging in to a PostgreSQL server: the startup packet, then whatever
 // authentication the server asks for, then its parameters and key.
 #include "pgwire/backend_messages.hpp"
-#include "pgwire/md5_auth.hpp"
 #include "pgwire/message.hpp"
 #include "pgwire/startup.hpp"
 #include "proxy/core/log.hpp"
 #include "proxy/postgres/postgres_front.hpp"
+#include "proxy/postgres/server_authenticator.hpp"
 #include "proxy/postgres/server_connection.hpp"
 #include "proxy/postgres/worker_pool.hpp"
 
@@ -58,7 +58,7 @@ StreamVerdict ServerConnection::on_login_message(std::string_view message) {
                  [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
         connect_timer_ = nullptr;
       }
-      scram_.reset();
+      authenticator_.reset();
       transaction_status_ = 'I';
       set_state(State::idle);
       idle_since_ = uv_now(pool_.front().worker().loop());
@@ -74,71 +74,15 @@ StreamVerdict ServerConnection::on_login_message(std::string_view message) {
 
 // Answers one Authentication request; false when it cannot (then closed).
 bool ServerConnection::answer_authentication(std::string_view payload) {
-  pgwire::PayloadReader reader(payload);
-  int32_t code = reader.int32();
-  auto refuse = [&](std::string reason) {
-    login_failed(reason);
-    pool_.server_failed(*this, pgwire::sqlstate::invalid_password, reason);
-    close(reason);
+  if (!authenticator_) authenticator_ = std::make_unique<ServerAuthenticator>(login_);
+  auto step = authenticator_->answer(payload);
+  if (!step.ok) {
+    login_failed(step.error);
+    pool_.server_failed(*this, pgwire::sqlstate::invalid_password, step.error);
+    close(step.error);
     return false;
-  };
-  std::string out;
-  switch (code) {
-    case pgwire::auth_code::ok:
-      return true;
-    case pgwire::auth_code::cleartext_password:
-      if (login_.password.empty() || pgwire::is_md5_password_hash(login_.password))
-        return refuse("server asks for a clear-text password for user \"" + login_.user + "\" and none is configured");
-      pgwire::MessageBuilder(out, 'p').cstring(login_.password);
-      break;
-    case pgwire::auth_code::md5_password: {
-      std::string_view salt = reader.bytes(4);
-      if (!reader.ok()) return refuse("malformed md5 request");
-      if (login_.password.empty())
-        return refuse("server asks for an md5 password for user \"" + login_.user + "\" and none is known");
-      pgwire::MessageBuilder(out, 'p').cstring(
-          pgwire::md5_response(login_.password, login_.user, reinterpret_cast<const uint8_t*>(salt.data())));
-      break;
-    }
-    case pgwire::auth_code::sasl: {
-      bool offered = false;
-      for (std::string_view mechanism = reader.cstring(); reader.ok() && !mechanism.empty(); mechanism = reader.cstring())
-        if (mechanism == pgwire::kScramSha256) offered = true;
-      if (!offered) return refuse("server offers no SASL mechanism switchyard supports");
-      bool plain = !login_.password.empty() && !pgwire::is_md5_password_hash(login_.password) &&
-                   !login_.password.starts_with("SCRAM-SHA-256$");
-      if (plain) {
-        scram_ = std::make_unique<pgwire::ScramClient>(login_.password);
-      } else if (login_.scram_client_key && login_.scram_verifier) {
-        scram_ = std::make_unique<pgwire::ScramClient>(*login_.scram_client_key, *login_.scram_verifier);
-      } else {
-        return refuse("server asks for SCRAM for user \"" + login_.user +
-                      "\"; switchyard needs its plain password (server_password) or the client to log in with SCRAM");
-      }
-      auto first = scram_->client_first_message();
-      if (!first.ok()) return refuse(first.error);
-      pgwire::MessageBuilder(out, 'p')
-          .cstring(pgwire::kScramSha256)
-          .int32(static_cast<int32_t>(first.data.size()))
-          .bytes(first.data);
-      break;
-    }
-    case pgwire::auth_code::sasl_continue: {
-      if (!scram_) return refuse("unexpected SASL continue");
-      auto final_message = scram_->handle_server_first(reader.rest());
-      if (!final_message.ok()) return refuse(final_message.error);
-      pgwire::MessageBuilder(out, 'p').bytes(final_message.data);
-      break;
-    }
-    case pgwire::auth_code::sasl_final:
-      if (!scram_ || !scram_->verify_server_final(reader.rest()))
-        return refuse("server's SCRAM signature is wrong: " + (scram_ ? scram_->error() : std::string()));
-      return true;
-    default:
-      return refuse("server asks for authentication method " + std::to_string(code) +
-                    ", which switchyard does not support");
   }
-  socket_->write(std::move(out));
+  if (!step.reply.empty()) socket_->write(std::move(step.reply));
   return true;
 }
 

@@ -3,6 +3,7 @@
 
 #include "proxy/core/log.hpp"
 #include "proxy/core/worker.hpp"
+#include "proxy/postgres/cancel_request.hpp"
 #include "proxy/postgres/client_connection.hpp"
 #include "proxy/postgres/postgres_front.hpp"
 
@@ -241,6 +242,8 @@ void WorkerPool::tick(uint64_t now_ms) {
   if (has_reserve_waiter(now_ms) && opening_ < waiting_.size()) open_server(true);
   if (!waiting_.empty() || !login_waiters_.empty()) open_servers_for_waiters();
 
+  enforce_client_timeouts(*settings, now_ms);
+
   // Idle servers past their idle timeout or lifetime go, down to min_pool_size.
   uint64_t idle_limit = static_cast<uint64_t>(settings->server_idle_timeout.count());
   uint64_t lifetime = static_cast<uint64_t>(settings->server_lifetime.count());
@@ -259,6 +262,32 @@ void WorkerPool::tick(uint64_t now_ms) {
   while (login_ && counters_.servers.load(std::memory_order_relaxed) < static_cast<int>(settings->min_pool_size)) {
     if (!open_server(false)) break;
   }
+}
+
+// query_timeout and idle_transaction_timeout concern clients linked to a
+// server, so only this pool's active servers need looking at.
+void WorkerPool::enforce_client_timeouts(const conf::Database& settings, uint64_t now_ms) {
+  uint64_t query_limit = static_cast<uint64_t>(settings.query_timeout.count());
+  uint64_t idle_limit = static_cast<uint64_t>(settings.idle_transaction_timeout.count());
+  if (query_limit == 0 && idle_limit == 0) return;
+  std::vector<ClientConnection*> idle_too_long;
+  for (ServerConnection* server : servers_) {
+    ClientConnection* client = server->client();
+    if (!client) continue;
+    uint64_t busy = server->busy_since();
+    if (query_limit && busy && !server->cancel_sent() && now_ms - busy >= query_limit) {
+      log::info("postgres client ", client->peer(), " user ", user_, " database ", database_,
+                ": query_timeout reached, cancelling the query");
+      server->mark_cancel_sent();
+      send_cancel_request(front_.worker(), server->pick().server().config->address, server->backend_pid(),
+                          server->backend_key());
+    }
+    uint64_t idle_since = server->idle_in_transaction_since();
+    if (idle_limit && !busy && idle_since && now_ms - idle_since >= idle_limit) idle_too_long.push_back(client);
+  }
+  for (ClientConnection* client : idle_too_long)
+    client->fail(pgwire::sqlstate::idle_in_transaction_timeout,
+                 "idle_transaction_timeout: client idle inside a transaction for too long");
 }
 
 void WorkerPool::slot_freed_elsewhere() {

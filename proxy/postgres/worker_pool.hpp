@@ -75,6 +75,7 @@ class WorkerPool {
   void forget_server(ServerConnection& server);
   bool has_reserve_waiter(uint64_t now_ms) const;
   void ask_peers_for_a_slot();
+  void enforce_client_timeouts(const conf::Database& settings, uint64_t now_ms);
   void tell_peers_slot_freed();
 
   PostgresFront& front_;

@@ -1,0 +1,141 @@
+// show pools / clients / databases; see postgres_commands.hpp. Worker state
+// is read on each worker's own thread (Control::visit_workers) and merged
+// here on the control thread.
+#include "proxy/admin/postgres_commands.hpp"
+
+#include <map>
+#include <memory>
+
+#include "proxy/admin/request.hpp"
+#include "proxy/core/control.hpp"
+#include "proxy/core/worker.hpp"
+#include "proxy/postgres/client_connection.hpp"
+#include "proxy/postgres/postgres_front.hpp"
+#include "proxy/postgres/server_connection.hpp"
+#include "proxy/postgres/worker_pool.hpp"
+
+namespace sy::admin {
+namespace {
+
+struct PoolTally {
+  std::string pool_mode;
+  int64_t clients_active = 0, clients_waiting = 0, clients_idle = 0;
+  int64_t servers_active = 0, servers_idle = 0, servers_opening = 0;
+  int64_t max_wait_ms = 0;
+};
+
+using PoolKey = std::pair<std::string, std::string>;
+
+void tally_worker(core::Worker& worker, std::map<PoolKey, PoolTally>& out) {
+  if (!worker.postgres_if_started()) return;
+  auto& front = *worker.postgres_if_started();
+  uint64_t now = uv_now(worker.loop());
+  for (const auto& [key, pool] : front.pools()) {
+    PoolTally& tally = out[key];
+    if (const conf::Database* settings = pool->settings()) tally.pool_mode = std::string(conf::to_string(settings->pool_mode));
+    for (const postgres::ServerConnection* server : pool->servers()) {
+      switch (server->state()) {
+        case postgres::ServerConnection::State::active: ++tally.servers_active; break;
+        case postgres::ServerConnection::State::idle: ++tally.servers_idle; break;
+        case postgres::ServerConnection::State::connecting:
+        case postgres::ServerConnection::State::login: ++tally.servers_opening; break;
+        default: break;
+      }
+    }
+  }
+  for (const auto& [pid, client] : front.clients()) {
+    PoolTally& tally = out[{client->database(), client->user()}];
+    switch (client->state()) {
+      case postgres::ClientConnection::State::active: ++tally.clients_active; break;
+      case postgres::ClientConnection::State::waiting:
+        ++tally.clients_waiting;
+        tally.max_wait_ms = std::max<int64_t>(tally.max_wait_ms, static_cast<int64_t>(now - client->waiting_since()));
+        break;
+      default: ++tally.clients_idle; break;
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<Reply> show_pools(Request& request) {
+  auto per_worker = std::make_shared<std::vector<std::map<PoolKey, PoolTally>>>(request.control.worker_count());
+  auto& control = request.control;
+  bool json = request.json;
+  control.visit_workers(
+      [per_worker](core::Worker& worker) { tally_worker(worker, (*per_worker)[worker.index()]); },
+      [per_worker, json, respond = request.respond, &control] {
+        std::map<PoolKey, PoolTally> total;
+        for (const auto& worker : *per_worker) {
+          for (const auto& [key, tally] : worker) {
+            PoolTally& sum = total[key];
+            if (!tally.pool_mode.empty()) sum.pool_mode = tally.pool_mode;
+            sum.clients_active += tally.clients_active;
+            sum.clients_waiting += tally.clients_waiting;
+            sum.clients_idle += tally.clients_idle;
+            sum.servers_active += tally.servers_active;
+            sum.servers_idle += tally.servers_idle;
+            sum.servers_opening += tally.servers_opening;
+            sum.max_wait_ms = std::max(sum.max_wait_ms, tally.max_wait_ms);
+          }
+        }
+        Table table{{"database", "user", "pool_mode", "clients_active", "clients_waiting", "clients_idle",
+                     "servers_active", "servers_idle", "servers_opening", "max_wait_ms", "transactions",
+                     "total_wait_ms"},
+                    {}};
+        for (const auto& [key, sum] : total) {
+          auto& counters = control.postgres_counters().pool(key.first, key.second);
+          table.rows.push_back({key.first, key.second, sum.pool_mode, sum.clients_active, sum.clients_waiting,
+                                sum.clients_idle, sum.servers_active, sum.servers_idle, sum.servers_opening,
+                                sum.max_wait_ms, static_cast<uint64_t>(counters.transactions.load()),
+                                static_cast<uint64_t>(counters.wait_time_us.load() / 1000)});
+        }
+        respond(render(table, json));
+      });
+  return std::nullopt;
+}
+
+std::optional<Reply> show_clients(Request& request) {
+  using Rows = std::vector<std::vector<Cell>>;
+  auto per_worker = std::make_shared<std::vector<Rows>>(request.control.worker_count());
+  bool json = request.json;
+  request.control.visit_workers(
+      [per_worker](core::Worker& worker) {
+        uint64_t now = uv_now(worker.loop());
+        Rows& rows = (*per_worker)[worker.index()];
+        if (!worker.postgres_if_started()) return;
+        for (const auto& [pid, client] : worker.postgres_if_started()->clients()) {
+          std::string server = "-";
+          if (const auto* linked = client->server())
+            server = linked->pick().backend->name() + "/" + linked->pick().server().name() + ":" +
+                     std::to_string(linked->backend_pid());
+          rows.push_back({client->user(), client->database(), client->state_name(), client->peer(), worker.index(),
+                          static_cast<int64_t>(pid), static_cast<int64_t>((now - client->connected_at()) / 1000),
+                          server});
+        }
+      },
+      [per_worker, json, respond = request.respond] {
+        Table table{{"user", "database", "state", "address", "worker", "process_id", "connected_s", "server"}, {}};
+        for (auto& rows : *per_worker)
+          for (auto& row : rows) table.rows.push_back(std::move(row));
+        respond(render(table, json));
+      });
+  return std::nullopt;
+}
+
+std::optional<Reply> show_databases(Request& request) {
+  const conf::Config& config = request.control.runtime().config();
+  Table table{{"database", "backend", "dbname", "pool_mode", "pool_size", "min_pool_size", "reserve_pool",
+               "max_db_connections", "max_client_conn", "clients", "servers"},
+              {}};
+  for (const auto& database : config.databases) {
+    auto& counters = request.control.postgres_counters().database(database.name);
+    table.rows.push_back({database.name, database.backend, database.dbname, conf::to_string(database.pool_mode),
+                          database.pool_size, database.min_pool_size, database.reserve_pool,
+                          database.max_db_connections, database.max_client_conn,
+                          static_cast<int64_t>(counters.clients.load()), static_cast<int64_t>(counters.servers.load())});
+  }
+  return render(table, request.json);
+}
+
+}  // namespace sy::admin

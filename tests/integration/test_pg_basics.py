@@ -1,0 +1,126 @@
+"""The PostgreSQL front as applications see it: psql queries return the
+server's values, the proxy really reaches the configured server, unknown
+databases are refused with 3D000, SSLRequest is declined and plain text
+goes on, and each client's session parameters (TimeZone, application_name)
+stay its own while transaction pooling moves it between server connections."""
+import asyncio
+import unittest
+
+import asyncpg
+
+from fixtures.pg_proxy import APP_PASSWORD, APP_USER, PostgresProxyTest, database, psql
+from fixtures.pg_wire import ServerError, WireClient
+
+
+class QueryTest(PostgresProxyTest):
+    def setUp(self):
+        super().setUp()
+        self.start_proxy()
+
+    def test_psql_queries_return_the_servers_values(self):
+        self.assertEqual(self.psql_ok("SELECT 1 + 41"), ["42"])
+        self.assertEqual(self.psql_ok("SELECT current_user, current_database()"), ["app|app"])
+        self.assertEqual(self.psql_ok("SELECT sum(x), count(*) FROM generate_series(1, 100000) x"),
+                         ["5000050000|100000"])
+        self.psql_ok(["DROP TABLE IF EXISTS basics_t", "CREATE TABLE basics_t (id int, name text)",
+                      "INSERT INTO basics_t SELECT i, 'n' || i FROM generate_series(1, 500) i"])
+        self.assertEqual(self.psql_ok("SELECT count(*), max(name) FROM basics_t WHERE id % 2 = 0"), ["250|n98"])
+        # and the rows really are on the server
+        self.assertEqual(self.pg.value("SELECT count(*) FROM basics_t", dbname="app"), 500)
+
+    def test_queries_reach_the_configured_server(self):
+        self.assertEqual(self.psql_ok("SELECT inet_server_addr(), inet_server_port()"),
+                         [f"127.0.0.1|{self.pg.port}"])
+
+    def test_a_failing_statement_reports_the_servers_error_and_the_session_goes_on(self):
+        with WireClient(self.port) as client:
+            client.login(APP_USER, APP_PASSWORD, "app")
+            with self.assertRaises(ServerError) as caught:
+                client.query("SELECT 1/0")
+            self.assertEqual((caught.exception.sqlstate, caught.exception.message), ("22012", "division by zero"))
+            self.assertEqual(client.query("SELECT 'still here'"), [("still here",)])
+
+    def test_unknown_database_is_refused_with_3D000(self):
+        with WireClient(self.port) as client:
+            with self.assertRaises(ServerError) as caught:
+                client.login(APP_USER, APP_PASSWORD, "no_such_db")
+            self.assertEqual(caught.exception.sqlstate, "3D000")
+            self.assertEqual(caught.exception.fields.get("S"), "FATAL")
+            self.assertIn('"no_such_db"', caught.exception.message)
+            self.assertTrue(client.at_eof(), "the proxy kept the connection open after refusing it")
+        result = psql(self.port, "SELECT 1", dbname="no_such_db")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn('database "no_such_db" does not exist', result.stderr)
+
+    def test_ssl_request_is_declined_and_plain_text_goes_on(self):
+        with WireClient(self.port) as client:
+            self.assertEqual(client.ssl_request(), b"N")
+            self.assertEqual(client.login(APP_USER, APP_PASSWORD, "app"), "scram-sha-256")
+            self.assertEqual(client.query("SELECT 'plain'"), [("plain",)])
+        # libpq with sslmode=prefer asks for TLS first and falls back to plain
+        result = psql(self.port, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                      env={"PGSSLMODE": "prefer"})
+        self.assertEqual((result.returncode, result.stdout.strip()), (0, "f"), result.stderr)
+        # and a client that insists on TLS is told it is not there
+        result = psql(self.port, "SELECT 1", env={"PGSSLMODE": "require"})
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("does not support SSL", result.stderr)
+
+
+class SessionParametersTest(PostgresProxyTest):
+    """pool_size 1 in transaction mode: every client shares the one server
+    connection, so each transaction may follow another client's."""
+
+    def setUp(self):
+        super().setUp()
+        self.start_proxy(databases=[database(pool_mode="transaction", pool_size=1)], workers=2)
+
+    def test_startup_timezone_and_application_name_follow_each_client(self):
+        async def client(timezone, app_name, rounds):
+            conn = await asyncpg.connect(host="127.0.0.1", port=self.port, user=APP_USER, password=APP_PASSWORD,
+                                         database="app", ssl=False,
+                                         server_settings={"TimeZone": timezone, "application_name": app_name})
+            seen = []
+            try:
+                for _ in range(rounds):
+                    seen.append(await conn.fetchrow("SELECT current_setting('TimeZone') AS tz, "
+                                                    "current_setting('application_name') AS app"))
+                    await asyncio.sleep(0)
+            finally:
+                await conn.close()
+            return {(row["tz"], row["app"]) for row in seen}
+
+        async def main():
+            return await asyncio.gather(client("Asia/Tokyo", "tokyo-client", 60),
+                                        client("America/New_York", "ny-client", 60),
+                                        client("UTC", "utc-client", 60))
+
+        tokyo, new_york, utc = asyncio.run(main())
+        self.assertEqual(tokyo, {("Asia/Tokyo", "tokyo-client")})
+        self.assertEqual(new_york, {("America/New_York", "ny-client")})
+        self.assertEqual(utc, {("UTC", "utc-client")})
+
+    def test_a_set_by_the_client_stays_after_switching_servers(self):
+        berlin = self.connect()
+        other = self.connect()
+        berlin.execute("SET TimeZone = 'Europe/Berlin'")
+        for _ in range(20):
+            other.execute("SET TimeZone = 'Australia/Sydney'")
+            self.assertEqual(berlin.execute("SHOW TimeZone").fetchone()[0], "Europe/Berlin")
+            self.assertEqual(other.execute("SHOW TimeZone").fetchone()[0], "Australia/Sydney")
+        # and the client's own view (ParameterStatus) agrees
+        self.assertEqual(berlin.info.parameter_status("TimeZone"), "Europe/Berlin")
+
+    def test_pgtz_and_pgappname_from_libpq_survive_interleaving(self):
+        # libpq sends PGTZ as a lowercase "timezone" startup parameter.
+        first = psql(self.port, ["SHOW TimeZone", "SELECT current_setting('application_name')"],
+                     env={"PGTZ": "Asia/Kolkata", "PGAPPNAME": "kolkata"})
+        second = psql(self.port, ["SHOW TimeZone", "SELECT current_setting('application_name')"],
+                      env={"PGTZ": "Pacific/Auckland", "PGAPPNAME": "auckland"})
+        self.assertEqual((first.returncode, first.stdout.split()), (0, ["Asia/Kolkata", "kolkata"]), first.stderr)
+        self.assertEqual((second.returncode, second.stdout.split()), (0, ["Pacific/Auckland", "auckland"]),
+                         second.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
