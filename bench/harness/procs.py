@@ -45,6 +45,45 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # fields 14 and 15 of proc(5)
 
 
+def group_cpu_seconds(leader):
+    """CPU seconds of a process group (a server and the workers it forks, e.g. a postmaster
+    and its backends): utime+stime of every live member plus the leader's cutime+cstime,
+    which holds the CPU of the children it has already reaped."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = text[text.rindex(")") + 2:].split()
+        if int(fields[2]) != leader:  # field 5: process group
+            continue
+        total += int(fields[11]) + int(fields[12])
+        if int(entry.name) == leader:
+            total += int(fields[13]) + int(fields[14])  # fields 16 and 17: reaped children
+    return total / CLOCK_TICKS
+
+
+def sample_while_running(child, proxy, deadline, what):
+    """Waits for CHILD (a load generator's Popen) and returns the peak VmRSS of PROXY
+    seen meanwhile; kills CHILD and raises TimeoutError past DEADLINE (time.monotonic())."""
+    peak_rss = 0
+    try:
+        while child.poll() is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{what} did not finish in time")
+            if proxy and proxy.alive():
+                peak_rss = max(peak_rss, rss_bytes(proxy.pid))
+            time.sleep(0.2)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    return peak_rss
+
+
 def rss_bytes(pid):
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -53,8 +92,11 @@ def rss_bytes(pid):
 
 
 class Process:
-    def __init__(self, name, popen, log_path):
+    def __init__(self, name, popen, log_path, stop_signal=signal.SIGTERM, signal_group=True, stop_timeout=5.0):
         self.name, self.popen, self.log_path = name, popen, log_path
+        self.stop_timeout = stop_timeout
+        # PostgreSQL wants SIGINT (fast shutdown) at the postmaster only, not at each backend
+        self.stop_signal, self.signal_group = stop_signal, signal_group
 
     @property
     def pid(self):
@@ -83,6 +125,7 @@ class ProcessGroup:
         self.dir = Path(tempfile.mkdtemp(prefix=prefix))
         self.dir.chmod(0o755)  # nginx workers may run as another user and read files here
         self.processes = []
+        self.bulky_dirs = [self.dir / "www"]  # served or stored data, not kept after a failure
 
     def __enter__(self):
         return self
@@ -92,17 +135,20 @@ class ProcessGroup:
         if exc_type is None or issubclass(exc_type, KeyboardInterrupt):
             shutil.rmtree(self.dir, ignore_errors=True)
         else:  # keep the logs and configs of a failed run, not the served data
-            shutil.rmtree(self.dir / "www", ignore_errors=True)
+            for path in self.bulky_dirs:
+                shutil.rmtree(path, ignore_errors=True)
             print(f"logs and configs kept in {self.dir}", flush=True)
         return False
 
-    def start(self, name, argv):
-        """Runs argv in its own session (so its children die with it); stdout+stderr go to NAME.log."""
+    def start(self, name, argv, user=None, stop_signal=signal.SIGTERM, signal_group=True, stop_timeout=5.0):
+        """Runs argv in its own session (so its children die with it); stdout+stderr go to NAME.log.
+        USER: run as that system user (PostgreSQL and PgBouncer refuse to run as root)."""
         log_path = self.dir / f"{name}.log"
+        as_user = {"user": user, "group": user, "extra_groups": []} if user and os.geteuid() == 0 else {}
         with open(log_path, "wb") as log:
             popen = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
-        process = Process(name, popen, log_path)
+                                     stdin=subprocess.DEVNULL, start_new_session=True, **as_user)
+        process = Process(name, popen, log_path, stop_signal, signal_group, stop_timeout)
         self.processes.append(process)
         return process
 
@@ -114,12 +160,16 @@ class ProcessGroup:
             return port_open(port)
         wait_until(f"{process.name} on port {port}", ready, timeout)
 
-    def stop(self, process, timeout=5.0):
+    def stop(self, process, timeout=None):
+        timeout = timeout or process.stop_timeout
         if not process.alive():
             print(f"note: {process.name} had already {process.exit_description()}", file=sys.stderr, flush=True)
         else:
             try:
-                os.killpg(process.pid, signal.SIGTERM)
+                if process.signal_group:
+                    os.killpg(process.pid, process.stop_signal)
+                else:
+                    os.kill(process.pid, process.stop_signal)
                 process.popen.wait(timeout)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)

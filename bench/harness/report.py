@@ -1,6 +1,6 @@
 # Turns a suite's scenarios into a markdown report: the machine it ran on, a
-# summary of switchyard/haproxy ratios, one detail table per scenario, and any
-# errors in bold. Writes bench/results/<suite>-<UTC time>.md and returns the text.
+# summary of switchyard/incumbent ratios (haproxy, pgbouncer...), one detail table
+# per scenario, and any errors in bold. Writes bench/results/<suite>-<UTC time>.md and returns the text.
 import datetime
 import os
 import platform
@@ -19,6 +19,9 @@ class SuiteResult:
     scenarios: list
     notes: list = field(default_factory=list)
     logs: dict = field(default_factory=dict)  # process name -> last log lines worth showing
+    incumbent: str = "haproxy"  # the target switchyard's ratios are taken against
+    direct_label: str = "direct nginx"  # the summary's column for the no-proxy baseline
+    sections: list = field(default_factory=list)  # extra markdown lines after the summary
 
 
 def _first_line(argv):
@@ -46,17 +49,17 @@ def _git_revision(root):
     return rev + (" + uncommitted changes" if dirty else "")
 
 
-def machine_facts(switchyard_binary, root):
-    return {
+def machine_facts(switchyard_binary, root, tools):
+    """TOOLS: name -> argv printing its version (a suite's VERSIONS)."""
+    facts = {
         "cpus (nproc)": str(os.cpu_count()),
         "cpu model": _cpu_model(),
         "kernel": platform.release(),
         "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "switchyard": f"{_first_line([str(switchyard_binary), '--version'])} (Release build, git {_git_revision(root)})",
-        "haproxy": _first_line(["haproxy", "-v"]),
-        "nginx": _first_line(["nginx", "-v"]),
-        "wrk": _first_line(["wrk", "-v"]),
     }
+    facts.update({name: _first_line(argv) for name, argv in tools.items()})
+    return facts
 
 
 def _fmt(x, digits=3):
@@ -69,35 +72,54 @@ def _ratio(a, b):
     return f"{a / b:.2f}×" if b and a == a and b == b else "–"
 
 
-def _errors_text(runs):
-    totals = {}
-    for run in runs:
-        for kind, count in run.errors.items():
-            totals[kind] = totals.get(kind, 0) + count
-    bad = {k: v for k, v in totals.items() if v}
-    return "0" if not bad else "**" + ", ".join(f"{k} {v}" for k, v in bad.items()) + "**"
+def _errors_text(s, name):
+    errors = s.errors(name)
+    if not errors:
+        return "0"
+    text = "**" + ", ".join(f"{k} {v:,}" for k, v in errors.items()) + "**"
+    return text + " (expected, see notes)" if name in s.expected_errors else text
 
 
-def summary_table(scenarios):
-    lines = ["| scenario | haproxy | switchyard | **switchyard / haproxy** | haproxy CPU | switchyard CPU "
-             "| **CPU switchyard / haproxy** | direct nginx |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+def _compared(s, name, value):
+    """VALUE as text, flagged when NAME's runs had errors (then no ratio is drawn from it)."""
+    return f"{_fmt(value)}" + (" (**errors**)" if s.errors(name) else "")
+
+
+def _ratio_unless_errors(s, a_name, a, b_name, b):
+    failed = [n for n in (a_name, b_name) if s.errors(n)]
+    return f"n/a: {' and '.join(failed)} had errors" if failed else _ratio(a, b)
+
+
+def summary_table(scenarios, targets, incumbent="haproxy", direct_label="direct nginx"):
+    """One row per scenario: incumbent vs switchyard (rates and CPU per unit, with ratios), then
+    any further targets (e.g. switchyard with more workers) against the incumbent, then direct."""
+    extra = [t for t in targets if t.name not in ("direct", incumbent, "switchyard")]
+    header = (f"| scenario | {incumbent} | switchyard | **switchyard / {incumbent}** | {incumbent} CPU "
+              f"| switchyard CPU | **CPU switchyard / {incumbent}** |")
+    header += "".join(f" {t.label} (/ {incumbent}) | {t.label} CPU (/ {incumbent}) |" for t in extra)
+    lines = [header + f" {direct_label} |", "|---" + "|---:" * (7 + 2 * len(extra)) + "|"]
     for s in scenarios:
-        lines.append(
-            f"| {s.title} | {_fmt(s.value('haproxy'))} {s.value_label} | {_fmt(s.value('switchyard'))} {s.value_label} "
-            f"| **{_ratio(s.value('switchyard'), s.value('haproxy'))}** "
-            f"| {_fmt(s.cpu_per_unit('haproxy'))} {s.cpu_label} | {_fmt(s.cpu_per_unit('switchyard'))} {s.cpu_label} "
-            f"| **{_ratio(s.cpu_per_unit('switchyard'), s.cpu_per_unit('haproxy'))}** "
-            f"| {_fmt(s.value('direct'))} {s.value_label} |")
+        row = (f"| {s.title} | {_compared(s, incumbent, s.value(incumbent))} {s.value_label} "
+               f"| {_compared(s, 'switchyard', s.value('switchyard'))} {s.value_label} "
+               f"| **{_ratio_unless_errors(s, 'switchyard', s.value('switchyard'), incumbent, s.value(incumbent))}** "
+               f"| {_fmt(s.cpu_per_unit(incumbent))} {s.cpu_label} | {_fmt(s.cpu_per_unit('switchyard'))} {s.cpu_label} "
+               f"| **{_ratio_unless_errors(s, 'switchyard', s.cpu_per_unit('switchyard'), incumbent, s.cpu_per_unit(incumbent))}** |")
+        for t in extra:
+            row += (f" {_compared(s, t.name, s.value(t.name))} "
+                    f"({_ratio_unless_errors(s, t.name, s.value(t.name), incumbent, s.value(incumbent))}) "
+                    f"| {_fmt(s.cpu_per_unit(t.name))} "
+                    f"({_ratio_unless_errors(s, t.name, s.cpu_per_unit(t.name), incumbent, s.cpu_per_unit(incumbent))}) |")
+        lines.append(row + f" {_fmt(s.value('direct'))} {s.value_label} |")
     return lines
 
 
 def scenario_table(s, targets):
     direct = s.value("direct")
+    backend = f" {s.backend_cpu_label} |" if s.backend_cpu_label else ""
     lines = [f"### {s.title}", "", f"Load: `{s.load}`", "",
-             f"| target | {s.value_label} | per round | % of direct | {s.cpu_label} | proxy CPU busy "
-             "| worst p99 ms | peak RSS MiB | requests | errors |",
-             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+             f"| target | {s.value_label} | per round | % of direct | {s.cpu_label} | proxy CPU busy |{backend} "
+             f"{s.latency_label} | peak RSS MiB | requests | errors |",
+             "|---|---:|---|---:|---:|---:|" + ("---:|" if backend else "") + "---:|---:|---:|---:|"]
     for t in targets:
         runs = s.runs.get(t.name, [])
         rss = max((r.peak_rss for r in runs), default=0)
@@ -105,28 +127,41 @@ def scenario_table(s, targets):
             f"| {t.label} | {_fmt(s.value(t.name))} | {', '.join(_fmt(v) for v in s.round_values(t.name))} "
             f"| {100 * s.value(t.name) / direct:.0f}% | "
             + (f"{_fmt(s.cpu_per_unit(t.name))} | {100 * s.cpu_busy(t.name):.0f}%" if t.process else "– | –")
-            + f" | {_fmt(max((r.p99_ms for r in runs), default=0))} | "
+            + (f" | {_fmt(s.backend_cpu_per_unit(t.name))}" if backend else "")
+            + f" | {_fmt(s.latency_ms(t.name))} | "
             + (f"{rss / 2**20:.1f}" if t.process else "–")
-            + f" | {sum(r.requests for r in runs):,} | {_errors_text(runs)} |")
+            + f" | {sum(r.requests for r in runs):,} | {_errors_text(s, t.name)} |")
     return lines
 
 
+def failing_targets(scenarios):
+    """Names of targets with errors that are not a known limitation, or a proxy that died."""
+    return sorted({name for s in scenarios for name, runs in s.runs.items() for r in runs
+                   if (r.error_count and name not in s.expected_errors) or not r.proxy_alive})
+
+
 def has_errors(scenarios):
-    return any(r.error_count or not r.proxy_alive for s in scenarios for runs in s.runs.values() for r in runs)
+    return bool(failing_targets(scenarios))
 
 
 def render(suite, result, settings, facts):
     targets, scenarios = result.targets, result.scenarios
     now = datetime.datetime.now(datetime.timezone.utc)
     lines = [f"# switchyard bench: {suite} — {now:%Y-%m-%d %H:%M} UTC", "", result.description, ""]
-    if has_errors(scenarios):
-        lines += ["> **ERRORS: some runs had wrk errors (socket errors, timeouts or non-2xx responses) "
-                  "or a dead proxy. The numbers below are not trustworthy.**", ""]
+    failing = failing_targets(scenarios)
+    if any(name.startswith("switchyard") for name in failing):
+        lines += ["> **SWITCHYARD ERRORS: switchyard had errors (see the errors columns) or died. "
+                  "The numbers below are not trustworthy.**", ""]
+    if failing:
+        lines += [f"> **ERRORS: runs through {', '.join(failing)} had load-generator errors (socket errors, "
+                  "timeouts, non-2xx responses, failed transactions or aborted clients) or a dead proxy. "
+                  "The numbers below are not trustworthy.**", ""]
     lines += [f"Each run lasts {settings.duration} s; {settings.rounds} round(s) per scenario, the order "
               "of targets rotating each round; proxies run with "
               f"{settings.workers} worker thread(s). CPU is utime+stime of the proxy process (all threads) "
               "from /proc/PID/stat over the run. Ratios: higher is better for rates, lower for CPU.", "",
-              "## Summary", ""] + summary_table(scenarios) + ["", "## Scenarios", ""]
+              "## Summary", ""] + summary_table(scenarios, targets, result.incumbent, result.direct_label) + [""]
+    lines += result.sections + ["## Scenarios", ""]
     for s in scenarios:
         lines += scenario_table(s, targets) + [""]
     if result.notes:

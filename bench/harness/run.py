@@ -13,7 +13,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from harness import report  # noqa: E402
 
-ALL_SUITES = ["l4"]
+ALL_SUITES = ["l4", "postgres"]
 
 
 def parse_args():
@@ -23,6 +23,8 @@ def parse_args():
     parser.add_argument("--duration", type=int, help="seconds per run (default 10, or 3 with --quick)")
     parser.add_argument("--rounds", type=int, help="rounds per scenario (default 3, or 1 with --quick)")
     parser.add_argument("--workers", type=int, default=1, help="switchyard workers = haproxy nbthread (default 1)")
+    parser.add_argument("--idle-clients", type=int, default=10000,
+                        help="postgres suite: idle logged-in clients for the memory measurement (default 10000)")
     parser.add_argument("--switchyard", type=Path, default=BENCH_DIR.parent / "build-release" / "switchyard",
                         help="switchyard binary (default build-release/switchyard)")
     settings = parser.parse_args()
@@ -34,7 +36,6 @@ def parse_args():
 
 def main():
     settings = parse_args()
-    facts = report.machine_facts(settings.switchyard, BENCH_DIR.parent)
     failed = False
     for name in settings.suites:
         try:
@@ -46,6 +47,7 @@ def main():
             return 2
         print(f"== suite {name}: {settings.rounds} round(s) of {settings.duration} s per target and scenario",
               file=sys.stderr, flush=True)
+        facts = report.machine_facts(settings.switchyard, BENCH_DIR.parent, getattr(suite, "VERSIONS", {}))
         try:
             result = suite.run(settings)
         except Exception:

@@ -23,6 +23,12 @@ class Scenario:
     cpu_scale: float     # work units per CPU unit (1e4 connections)
     work: object         # wrk.Run -> amount of work (bytes, requests)
     runs: dict = field(default_factory=dict)  # target name -> [wrk.Run]
+    latency_label: str = "worst p99 ms"
+    latency: object = None  # [runs] -> ms for the table; None: the worst p99 of a round
+    backend_cpu_label: str = ""  # e.g. "PostgreSQL CPU s / 100k tx", when runs carry backend_cpu_seconds
+    # target name -> why its errors are a known limitation of that peer (reported, not
+    # counted as a failed run, and no ratio is drawn from it)
+    expected_errors: dict = field(default_factory=dict)
 
     def total(self, name):
         runs = self.runs.get(name, [])
@@ -44,6 +50,26 @@ class Scenario:
     def cpu_per_unit(self, name):
         work, _, cpu = self.total(name)
         return cpu / (work / self.cpu_scale) if work else float("nan")
+
+    def backend_cpu_per_unit(self, name):
+        runs = self.runs.get(name, [])
+        work = sum(self.work(r) for r in runs)
+        return sum(r.backend_cpu_seconds for r in runs) / (work / self.cpu_scale) if work else float("nan")
+
+    def latency_ms(self, name):
+        runs = self.runs.get(name, [])
+        if self.latency:
+            return self.latency(runs)
+        return max((r.p99_ms for r in runs), default=0)
+
+    def errors(self, name):
+        """Error kind -> count over all rounds of NAME, zero counts left out."""
+        totals = {}
+        for run in self.runs.get(name, []):
+            for kind, count in run.errors.items():
+                if count:
+                    totals[kind] = totals.get(kind, 0) + count
+        return totals
 
 
 def run_rounds(scenario, targets, rounds, warmup, load):

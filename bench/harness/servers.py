@@ -1,4 +1,4 @@
-# Starts the real peers a suite compares: an nginx backend, haproxy and
+# Starts the real peers a suite compares: an nginx backend, haproxy, pgbouncer and
 # switchyard, each from a config written into the run's temp dir, and
 # returns once each one answers on its port (and, for switchyard, its admin socket).
 import json
@@ -75,17 +75,19 @@ def start_haproxy(group, config_text, port):
 BENCH_COPY_NAME = "sy-bench-proxy"
 
 
-def start_switchyard(group, binary, config_text, admin_socket, port):
-    """switchyard --config; ready once `ctl show listeners` answers and PORT accepts."""
-    config = group.dir / "sy.toml"
+def start_switchyard(group, binary, config_text, admin_socket, port, name="switchyard"):
+    """switchyard --config; ready once `ctl show listeners` answers and PORT accepts.
+    NAME tells several instances apart (config file and log); they share one copy of the binary."""
+    config = group.dir / ("sy.toml" if name == "switchyard" else f"{name}.toml")
     config.write_text(config_text)
     copy = group.dir / BENCH_COPY_NAME
-    shutil.copy2(binary, copy)
-    process = group.start("switchyard", [str(copy), "--config", str(config)])
+    if not copy.exists():
+        shutil.copy2(binary, copy)
+    process = group.start(name, [str(copy), "--config", str(config)])
 
     def answers():
         if not process.alive():
-            raise RuntimeError("switchyard exited:\n" + "\n".join(process.log_tail()))
+            raise RuntimeError(f"{name} exited:\n" + "\n".join(process.log_tail()))
         return ctl_json(binary, admin_socket, "show", "listeners") is not None
     procs.wait_until("switchyard admin socket", answers)
     group.wait_port(process, port)
@@ -105,3 +107,20 @@ def ctl_json(binary, admin_socket, *command):
         return json.loads(out.stdout)
     except json.JSONDecodeError:
         return None
+
+
+# PgBouncer refuses to run as root; like switchyard it runs from a copy with its own name.
+PGBOUNCER_COPY_NAME = "sy-bench-pgbouncer"
+PGBOUNCER_USER = "postgres"
+
+
+def start_pgbouncer(group, config_text, userlist_text, port, binary="/usr/sbin/pgbouncer"):
+    """pgbouncer with CONFIG_TEXT (its auth_file must be {dir}/userlist.txt); ready once PORT accepts."""
+    (group.dir / "userlist.txt").write_text(userlist_text)
+    config = group.dir / "pgbouncer.ini"
+    config.write_text(config_text)
+    copy = group.dir / PGBOUNCER_COPY_NAME
+    shutil.copy2(binary, copy)
+    process = group.start("pgbouncer", [str(copy), str(config)], user=PGBOUNCER_USER)
+    group.wait_port(process, port)
+    return process

@@ -41,20 +41,8 @@ def run(url, duration, threads, connections, headers=(), proxy=None, timeout_s=5
         raise RuntimeError(f"{proxy.name} {proxy.exit_description()} before this run:\n"
                            + "\n".join(proxy.log_tail()))
     cpu_before = procs.cpu_seconds(proxy.pid) if proxy else 0.0
-    peak_rss = 0
     wrk = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + duration + 30
-    try:
-        while wrk.poll() is None:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"wrk did not finish: {' '.join(argv)}")
-            if proxy and proxy.alive():
-                peak_rss = max(peak_rss, procs.rss_bytes(proxy.pid))
-            time.sleep(0.2)
-    finally:
-        if wrk.poll() is None:
-            wrk.kill()
-            wrk.wait()
+    peak_rss = procs.sample_while_running(wrk, proxy, time.monotonic() + duration + 30, " ".join(argv))
     output = wrk.stdout.read()
     proxy_alive = proxy.alive() if proxy else True
     cpu = procs.cpu_seconds(proxy.pid) - cpu_before if proxy and proxy_alive else 0.0

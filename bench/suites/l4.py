@@ -10,6 +10,8 @@ from harness.scenario import Scenario, Target, run_rounds
 DESCRIPTION = ("Layer-4 relaying: haproxy `mode tcp` vs switchyard `protocol = \"tcp\"`, both in front of "
                "the same nginx (1 worker, loopback). `direct nginx` is wrk against nginx itself, for reference.")
 
+VERSIONS = {"haproxy": ["haproxy", "-v"], "nginx": ["nginx", "-v"], "wrk": ["wrk", "-v"]}
+
 BIG_FILE, BIG_SIZE = "big.bin", 64 << 20
 SMALL_FILE, SMALL_SIZE = "small.bin", 1 << 10
 

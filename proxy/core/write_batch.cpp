@@ -35,6 +35,10 @@ void WriteBatch::add(std::string_view bytes) {
 
 std::vector<Slice> WriteBatch::take() {
   size_ = 0;
+  // The written slices keep the chunk alive while they need it; an idle
+  // connection should not.
+  scratch_.reset();
+  scratch_used_ = 0;
   std::vector<Slice> parts;
   parts.swap(parts_);
   return parts;

@@ -327,6 +327,7 @@ void ClientConnection::send_login_answer() {
   pgwire::append_ready_for_query(out, 'I');
   output_.add(out);
   set_state(State::idle);
+  startup_parameters_ = {};  // applied; an idle client keeps only what it needs
 }
 
 }  // namespace sy::postgres

@@ -7,21 +7,28 @@ namespace sy::postgres {
 
 size_t MessageStream::queued_bytes() const {
   size_t total = carry_.size();
-  for (const auto& slice : pending_) total += slice.length;
+  for (size_t i = head_; i < pending_.size(); ++i) total += pending_[i].length;
   return total;
 }
 
 void MessageStream::clear() {
   pending_.clear();
+  head_ = 0;
   carry_.clear();
   streaming_left_ = 0;
 }
 
 StreamVerdict MessageStream::run(MessageSink& sink) {
-  while (!pending_.empty()) {
-    core::Slice& front = pending_.front();
+  while (head_ < pending_.size()) {
+    core::Slice& front = pending_[head_];
     StreamVerdict verdict = run_slice(sink, front);
-    if (front.length == 0) pending_.pop_front();
+    if (front.length == 0) {
+      front.chunk.reset();  // give the chunk back now
+      if (++head_ == pending_.size()) {
+        pending_.clear();
+        head_ = 0;
+      }
+    }
     if (verdict != StreamVerdict::proceed) return verdict;
   }
   return StreamVerdict::proceed;

@@ -7,7 +7,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -44,12 +44,14 @@ class MessageStream {
  public:
   explicit MessageStream(uint32_t max_gathered = 64u << 20) : max_gathered_(max_gathered) {}
 
-  void push(core::Slice data) { if (data.length) pending_.push_back(std::move(data)); }
+  void push(core::Slice data) {
+    if (data.length) pending_.push_back(std::move(data));
+  }
   // Feeds queued input to `sink` until it is used up or the sink stops.
   StreamVerdict run(MessageSink& sink);
   // No byte of a message is waiting (nothing queued, nothing half-gathered).
-  bool idle() const { return pending_.empty() && carry_.empty() && streaming_left_ == 0; }
-  bool has_queued_input() const { return !pending_.empty(); }
+  bool idle() const { return head_ == pending_.size() && carry_.empty() && streaming_left_ == 0; }
+  bool has_queued_input() const { return head_ < pending_.size(); }
   size_t queued_bytes() const;
   void clear();
 
@@ -57,7 +59,10 @@ class MessageStream {
   StreamVerdict run_slice(MessageSink& sink, core::Slice& slice);
 
   uint32_t max_gathered_;
-  std::deque<core::Slice> pending_;
+  // A vector, not a deque: an idle connection's stream then holds no memory
+  // at all (a deque allocates on construction).
+  std::vector<core::Slice> pending_;
+  size_t head_ = 0;  // first slice not yet consumed
   std::string carry_;             // the start of a message that spans reads
   uint32_t streaming_left_ = 0;   // bytes of a streamed message still to come
 };
