@@ -28,10 +28,20 @@ ServerRuntime* Runtime::find(std::string_view backend, std::string_view server) 
   return it == servers_.end() ? nullptr : &it->second;
 }
 
+bool Runtime::set_paused(const std::string& database, bool paused) {
+  return paused ? paused_databases_.insert(database).second : paused_databases_.erase(database) > 0;
+}
+
+const ServerRuntime* Runtime::find(std::string_view backend, std::string_view server) const {
+  auto it = servers_.find(key(backend, server));
+  return it == servers_.end() ? nullptr : &it->second;
+}
+
 std::shared_ptr<const Snapshot> Runtime::build_snapshot() {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->generation = ++generation_;
   snapshot->config = config_;
+  snapshot->paused_databases = paused_databases_;
   snapshot->backends.reserve(config_->backends.size());
   for (const auto& backend : config_->backends) {
     BackendView view;
@@ -45,12 +55,21 @@ std::shared_ptr<const Snapshot> Runtime::build_snapshot() {
       sv.backup = server.backup;
       sv.admin = state.admin;
       sv.health = state.health;
+      sv.role = state.role;
+      sv.timeline = state.timeline;
       sv.counters = state.counters;
+      if (state.role == Role::primary) view.primary = view.servers.size();
       view.servers.push_back(std::move(sv));
     }
     snapshot->backends.push_back(std::move(view));
   }
   return snapshot;
+}
+
+const ServerView* BackendView::find_server(std::string_view server_name) const {
+  for (const auto& server : servers)
+    if (server.name() == server_name) return &server;
+  return nullptr;
 }
 
 const BackendView* Snapshot::find_backend(std::string_view name) const {

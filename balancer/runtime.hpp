@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "balancer/server_counters.hpp"
@@ -24,6 +25,15 @@ struct ServerRuntime {
   std::string health_reason = "not checked yet";
   std::chrono::system_clock::time_point health_changed_at = std::chrono::system_clock::now();
   std::shared_ptr<ServerCounters> counters = std::make_shared<ServerCounters>();
+  // PostgreSQL role checks.
+  Role role = Role::unknown;
+  uint32_t timeline = 0;
+  bool in_recovery = false;
+  bool role_reported = false;  // the last role check answered
+  uint64_t wal_lsn = 0;
+  uint64_t receive_lsn = 0;
+  double replay_delay_seconds = 0;
+  std::chrono::steady_clock::time_point role_seen_at{};  // last answered role check
 };
 
 class Runtime {
@@ -33,6 +43,10 @@ class Runtime {
   void adopt(std::shared_ptr<const conf::Config> config);
 
   ServerRuntime* find(std::string_view backend, std::string_view server);
+  const ServerRuntime* find(std::string_view backend, std::string_view server) const;
+  // Operator pause of PostgreSQL databases (survives reloads by name).
+  bool set_paused(const std::string& database, bool paused);
+  const std::set<std::string, std::less<>>& paused_databases() const { return paused_databases_; }
   const conf::Config& config() const { return *config_; }
   std::shared_ptr<const conf::Config> config_ptr() const { return config_; }
 
@@ -45,6 +59,7 @@ class Runtime {
   std::shared_ptr<const conf::Config> config_;
   std::map<std::string, ServerRuntime, std::less<>> servers_;
   uint64_t generation_ = 0;
+  std::set<std::string, std::less<>> paused_databases_;
 };
 
 }  // namespace sy::balancer

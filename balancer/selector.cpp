@@ -11,9 +11,23 @@
 
 namespace sy::balancer {
 
+bool role_allows(const ServerView& server, const RoleFilter& filter, bool roles_known) {
+  if (!roles_known) return true;
+  if (server.role == Role::fenced) return false;
+  if (filter.role == Role::unknown) return true;
+  if (server.role != filter.role) return false;
+  if (filter.role != Role::replica) return true;
+  const auto& counters = *server.counters;
+  if (filter.max_lag_bytes && counters.replica_lag_bytes.load(std::memory_order_relaxed) > filter.max_lag_bytes)
+    return false;
+  if (filter.max_lag_ms && counters.replica_lag_ms.load(std::memory_order_relaxed) > filter.max_lag_ms) return false;
+  return true;
+}
+
 bool Selector::eligible(size_t index, const PickRequest& request) const {
   const ServerView& server = backend_.servers[index];
   if (!server.usable() || server.backup != request.backup_tier) return false;
+  if (!role_allows(server, request.roles, backend_.roles_known())) return false;
   // A handful of retries at most: a linear scan beats any set here.
   return std::find(request.excluded.begin(), request.excluded.end(), index) == request.excluded.end();
 }
@@ -29,8 +43,8 @@ std::unique_ptr<Selector> make_selector(const BackendView& backend) {
 }
 
 std::optional<size_t> pick_server(const BackendView& backend, Selector& selector, uint64_t hash_key,
-                                  std::span<const size_t> excluded) {
-  PickRequest request{.hash_key = hash_key, .excluded = excluded, .backup_tier = false};
+                                  std::span<const size_t> excluded, const RoleFilter& roles) {
+  PickRequest request{.hash_key = hash_key, .excluded = excluded, .backup_tier = false, .roles = roles};
   if (auto index = selector.pick(request)) return index;
   // Most backends have no backup server: spare them a second pass.
   bool has_backup = std::any_of(backend.servers.begin(), backend.servers.end(),

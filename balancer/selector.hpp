@@ -14,11 +14,23 @@
 
 namespace sy::balancer {
 
+// For role-checked (PostgreSQL) backends: which role a server must have.
+struct RoleFilter {
+  Role role = Role::unknown;      // unknown: any role (fenced servers never qualify)
+  uint64_t max_lag_bytes = 0;     // replicas only; 0: no limit
+  uint32_t max_lag_ms = 0;        // replicas only; 0: no limit
+};
+
 struct PickRequest {
   uint64_t hash_key = 0;               // used by `hash` (e.g. hash of the client address)
   std::span<const size_t> excluded;    // server indexes already tried for this connection
   bool backup_tier = false;            // pick among backup servers instead of primaries
+  RoleFilter roles;                    // applied when the backend's roles are known
 };
+
+// Whether `server` may take work under `filter` (roles_known: the backend
+// runs role checks; otherwise roles do not restrict anything).
+bool role_allows(const ServerView& server, const RoleFilter& filter, bool roles_known);
 
 class Selector {
  public:
@@ -41,6 +53,6 @@ std::unique_ptr<Selector> make_selector(const BackendView& backend);
 // Picks a server for new work: primaries first, backup servers only while no
 // primary is usable. This is what the proxies call.
 std::optional<size_t> pick_server(const BackendView& backend, Selector& selector, uint64_t hash_key,
-                                  std::span<const size_t> excluded = {});
+                                  std::span<const size_t> excluded = {}, const RoleFilter& roles = {});
 
 }  // namespace sy::balancer

@@ -16,6 +16,10 @@ struct ServerCounters {
   std::atomic<uint32_t> consecutive_connect_failures{0};
   std::atomic<uint64_t> bytes_in{0};       // from the server
   std::atomic<uint64_t> bytes_out{0};      // to the server
+  // PostgreSQL replicas: how far behind the primary (set by the control
+  // thread from each role check, read by workers when picking a replica).
+  std::atomic<uint64_t> replica_lag_bytes{0};
+  std::atomic<uint32_t> replica_lag_ms{0};
 };
 
 }  // namespace sy::balancer

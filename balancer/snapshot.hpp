@@ -5,9 +5,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "balancer/roles.hpp"
 #include "balancer/server_counters.hpp"
 #include "balancer/server_state.hpp"
 #include "conf/config.hpp"
@@ -20,6 +23,8 @@ struct ServerView {
   bool backup = false;
   AdminState admin = AdminState::ready;
   Health health = Health::up;
+  Role role = Role::unknown;  // PostgreSQL role checks only
+  uint32_t timeline = 0;
   std::shared_ptr<ServerCounters> counters;
 
   const std::string& name() const { return config->name; }
@@ -30,14 +35,20 @@ struct ServerView {
 struct BackendView {
   const conf::Backend* config = nullptr;
   std::vector<ServerView> servers;
+  std::optional<size_t> primary;  // index of the elected primary (role-checked backends)
 
   const std::string& name() const { return config->name; }
+  // Role checks run, so roles mean something for routing.
+  bool roles_known() const { return config->health_check.kind == conf::HealthCheckKind::postgres; }
+  const ServerView* find_server(std::string_view name) const;
 };
 
 struct Snapshot {
   uint64_t generation = 0;  // grows with every publication
   std::shared_ptr<const conf::Config> config;
   std::vector<BackendView> backends;  // same order as config->backends
+  // PostgreSQL databases paused by the operator: new transactions wait.
+  std::set<std::string, std::less<>> paused_databases;
 
   const BackendView* find_backend(std::string_view name) const;
 };

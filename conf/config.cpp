@@ -73,7 +73,14 @@ std::string_view to_string(BalanceAlgorithm algorithm) {
   return "?";
 }
 
-std::string_view to_string(HealthCheckKind kind) { return kind == HealthCheckKind::tcp ? "tcp" : "none"; }
+std::string_view to_string(HealthCheckKind kind) {
+  switch (kind) {
+    case HealthCheckKind::none: return "none";
+    case HealthCheckKind::tcp: return "tcp";
+    case HealthCheckKind::postgres: return "postgres";
+  }
+  return "?";
+}
 
 std::string_view to_string(PoolMode mode) {
   switch (mode) {
@@ -90,6 +97,16 @@ std::string_view to_string(AuthMethod method) {
     case AuthMethod::password: return "password";
     case AuthMethod::md5: return "md5";
     case AuthMethod::scram_sha_256: return "scram-sha-256";
+  }
+  return "?";
+}
+
+std::string_view to_string(DatabaseTarget target) {
+  switch (target) {
+    case DatabaseTarget::primary: return "primary";
+    case DatabaseTarget::replica: return "replica";
+    case DatabaseTarget::prefer_replica: return "prefer_replica";
+    case DatabaseTarget::any: return "any";
   }
   return "?";
 }

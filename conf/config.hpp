@@ -22,7 +22,7 @@ enum class LogLevel { debug, info, warn, error };
 enum class LogFormat { text, json };
 enum class Protocol { tcp, http, postgres, redis };
 enum class BalanceAlgorithm { round_robin, least_conn, random_two, hash };
-enum class HealthCheckKind { none, tcp };
+enum class HealthCheckKind { none, tcp, postgres };
 
 struct Global {
   unsigned workers = 0;  // 0: one per CPU
@@ -42,6 +42,10 @@ struct HealthCheck {
   // Consecutive failed connects from live traffic that mark a server down
   // before the next check would (0 disables passive marking).
   unsigned passive_fall = 3;
+  // type = "postgres": how the checker logs in (it keeps its connection).
+  std::string user = "postgres";
+  std::string password;
+  std::string dbname = "postgres";
 };
 
 struct Server {
@@ -98,5 +102,6 @@ std::string_view to_string(BalanceAlgorithm);
 std::string_view to_string(HealthCheckKind);
 std::string_view to_string(PoolMode);
 std::string_view to_string(AuthMethod);
+std::string_view to_string(DatabaseTarget);
 
 }  // namespace sy::conf

@@ -97,6 +97,14 @@ void read_health_check(const toml::table& table, const std::string& backend_subj
   reader.read("rise", check.rise);
   reader.read("fall", check.fall);
   reader.read("passive_fall", check.passive_fall);
+  reader.read("user", check.user);
+  reader.read("password", check.password);
+  reader.read("dbname", check.dbname);
+  if (check.kind == HealthCheckKind::postgres) {
+    // Failover is noticed within a second or two at these defaults.
+    if (!table.contains("interval")) check.interval = std::chrono::milliseconds(500);
+    if (!table.contains("timeout")) check.timeout = std::min<Duration>(check.interval, std::chrono::milliseconds(500));
+  }
   // A probe outliving the interval would overlap the next one.
   if (check.timeout > check.interval) {
     auto shown = [&](std::string_view key, Duration value) {

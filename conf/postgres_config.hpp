@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,6 +16,8 @@ namespace sy::conf {
 
 enum class PoolMode { session, transaction, statement };
 enum class AuthMethod { trust, password, md5, scram_sha_256 };
+// Which servers of the backend a database's queries go to.
+enum class DatabaseTarget { primary, replica, prefer_replica, any };
 
 struct PostgresGlobal {
   std::string auth_file;  // PgBouncer-style userlist: "user" "password" per line
@@ -26,6 +29,9 @@ struct PostgresGlobal {
   // built-in ones (client_encoding, DateStyle, TimeZone, IntervalStyle,
   // standard_conforming_strings, application_name).
   std::vector<std::string> track_parameters;
+  // Functions that may appear in a query routed to a replica by
+  // split_reads, beyond the built-in list of read-only ones.
+  std::vector<std::string> read_only_functions;
 };
 
 struct Database {
@@ -49,6 +55,13 @@ struct Database {
   unsigned max_prepared_statements = 200;  // per server connection, transaction/statement mode
   std::string server_user;      // log in to servers as this user instead of the client's
   std::string server_password;  // with server_user: its password
+  // Roles (backends with type = "postgres" health checks).
+  DatabaseTarget target = DatabaseTarget::primary;
+  std::chrono::milliseconds max_replica_lag = std::chrono::seconds(10);  // 0 = no limit
+  uint64_t max_replica_lag_bytes = 16ull << 20;                         // 0 = no limit
+  std::chrono::milliseconds failover_timeout = std::chrono::seconds(30);
+  bool split_reads = false;  // transaction mode: read-only transactions to replicas
+  std::chrono::milliseconds read_your_writes{0};  // after a write, reads stay on the primary this long
   SourcePosition position;
 };
 

@@ -87,6 +87,7 @@ void read_global(const toml::table& table, PostgresGlobal& global, Diagnostics& 
   reader.read("auth_query", global.auth_query);
   reader.read("max_client_conn", global.max_client_conn);
   reader.read("track_parameters", global.track_parameters);
+  reader.read("read_only_functions", global.read_only_functions);
   if (!global.auth_file.empty()) read_auth_file(global.auth_file, value_position(table, "auth_file"), global, diagnostics);
   report_unknown_keys(table, "postgres", diagnostics);
 }
@@ -117,6 +118,14 @@ Database read_database(const toml::table& table, Diagnostics& diagnostics) {
   reader.read("max_prepared_statements", database.max_prepared_statements);
   reader.read("server_user", database.server_user);
   reader.read("server_password", database.server_password);
+  reader.read_enum("target", database.target);
+  reader.read("max_replica_lag", database.max_replica_lag);
+  reader.read("max_replica_lag_bytes", database.max_replica_lag_bytes);
+  reader.read("failover_timeout", database.failover_timeout);
+  reader.read("split_reads", database.split_reads);
+  reader.read("read_your_writes", database.read_your_writes);
+  if (database.split_reads && database.pool_mode != PoolMode::transaction)
+    reader.error_at("split_reads", "split_reads needs pool_mode = \"transaction\"");
   if (database.min_pool_size > database.pool_size)
     reader.error_at("min_pool_size", "min_pool_size " + std::to_string(database.min_pool_size) +
                                          " is larger than pool_size " + std::to_string(database.pool_size));

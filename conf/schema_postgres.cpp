@@ -15,6 +15,7 @@ constexpr SectionSpec sections[] = {
 
 constexpr std::string_view pool_modes[] = {"session", "transaction", "statement"};
 constexpr std::string_view auth_methods[] = {"trust", "password", "md5", "scram-sha-256"};
+constexpr std::string_view targets[] = {"primary", "replica", "prefer_replica", "any"};
 
 constexpr int64_t unsigned_max = std::numeric_limits<uint32_t>::max();
 
@@ -34,6 +35,17 @@ constexpr KeySpec keys[] = {
     {.section = "postgres", .key = "track_parameters", .type = T::string_list, .default_text = "[]",
      .reloadable = true,
      .description = "startup parameters re-applied on every server link, beyond the built-in ones"},
+    {.section = "postgres", .key = "read_only_functions", .type = T::string_list, .default_text = "[]",
+     .reloadable = true,
+     .description = "functions split_reads may send to a replica, beyond the built-in read-only ones"},
+
+    // [backend.health_check], type = "postgres"
+    {.section = "backend.health_check", .key = "user", .type = T::string, .default_text = "postgres",
+     .reloadable = true, .description = "type postgres: the user the checker logs in as (any user may run the checks)"},
+    {.section = "backend.health_check", .key = "password", .type = T::string, .default_text = "unset",
+     .reloadable = true, .description = "type postgres: that user's password (plain)"},
+    {.section = "backend.health_check", .key = "dbname", .type = T::string, .default_text = "postgres",
+     .reloadable = true, .description = "type postgres: the database the checker connects to"},
 
     // [[database]]
     {.section = "database", .key = "name", .type = T::name, .required = true, .reloadable = true,
@@ -81,6 +93,19 @@ constexpr KeySpec keys[] = {
      .description = "log in to the servers as this user instead of the client's"},
     {.section = "database", .key = "server_password", .type = T::string, .default_text = "unset", .reloadable = true,
      .description = "password of server_user (or of the client's user when server_user is unset)"},
+    {.section = "database", .key = "target", .type = T::enumeration, .allowed = targets, .default_text = "primary",
+     .reloadable = true,
+     .description = "which servers serve it (role-checked backends): primary, replica, prefer_replica, any"},
+    {.section = "database", .key = "max_replica_lag", .type = T::duration, .default_text = "10s", .reloadable = true,
+     .description = "a replica further behind (replay delay) gets no reads; 0 = no limit"},
+    {.section = "database", .key = "max_replica_lag_bytes", .type = T::size, .default_text = "16MiB",
+     .reloadable = true, .description = "a replica further behind (WAL bytes) gets no reads; 0 = no limit"},
+    {.section = "database", .key = "failover_timeout", .type = T::duration, .minimum = 1, .default_text = "30s",
+     .reloadable = true, .description = "clients that need a primary while none is known wait this long"},
+    {.section = "database", .key = "split_reads", .type = T::boolean, .default_text = "false", .reloadable = true,
+     .description = "transaction mode: read-only transactions and provably read-only SELECTs go to replicas"},
+    {.section = "database", .key = "read_your_writes", .type = T::duration, .default_text = "0", .reloadable = true,
+     .description = "with split_reads: after a client writes, its reads stay on the primary this long; 0 = off"},
 
     // [[user]]
     {.section = "user", .key = "name", .type = T::string, .required = true, .reloadable = true,

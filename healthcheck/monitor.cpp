@@ -1,6 +1,7 @@
 // Check scheduling and result handling; see monitor.hpp.
 #include "healthcheck/monitor.hpp"
 
+#include "healthcheck/postgres_checker.hpp"
 #include "healthcheck/probe.hpp"
 
 namespace sy::health {
@@ -13,13 +14,21 @@ struct HealthMonitor::Check {
   conf::HealthCheck settings;
   Hysteresis hysteresis;
   uv_timer_t timer;
-  Probe* probe = nullptr;
+  Probe* probe = nullptr;                // tcp: one probe per check
+  PostgresChecker* postgres = nullptr;   // postgres: one checker that keeps its connection
   bool paused = false;
   std::string last_result;
 };
 
-HealthMonitor::HealthMonitor(uv_loop_t* loop, OnChange on_change)
-    : loop_(loop), on_change_(std::move(on_change)), random_(std::random_device{}()) {}
+HealthMonitor::HealthMonitor(uv_loop_t* loop, OnChange on_change, OnRole on_role)
+    : loop_(loop), on_change_(std::move(on_change)), on_role_(std::move(on_role)), random_(std::random_device{}()) {}
+
+namespace {
+void stop_postgres(PostgresChecker*& checker) {
+  if (checker) checker->stop();
+  checker = nullptr;
+}
+}  // namespace
 
 HealthMonitor::~HealthMonitor() = default;  // stop() must have run on the loop
 
@@ -45,6 +54,10 @@ void HealthMonitor::configure(const conf::Config& config,
       }
       check->address = server.address;
       check->settings = backend.health_check;
+      if (check->postgres) {
+        if (check->settings.kind == conf::HealthCheckKind::postgres) check->postgres->update(check->address, check->settings);
+        else stop_postgres(check->postgres);
+      }
       next.emplace(std::move(key), check);
     }
   }
@@ -68,6 +81,11 @@ conf::Duration HealthMonitor::jittered(conf::Duration interval) {
 
 void HealthMonitor::run_probe(Check& check) {
   if (check.paused) return;
+  if (check.settings.kind == conf::HealthCheckKind::postgres) {
+    if (!check.postgres) check.postgres = new PostgresChecker(loop_, check.address, check.settings);
+    check.postgres->run([this, &check](ProbeResult result) { on_result(check, result); });
+    return;
+  }
   check.probe = start_tcp_probe(loop_, check.address, check.settings.timeout, [this, &check](ProbeResult result) {
     check.probe = nullptr;
     on_result(check, result);
@@ -77,6 +95,7 @@ void HealthMonitor::run_probe(Check& check) {
 void HealthMonitor::on_result(Check& check, const ProbeResult& result) {
   const auto& s = check.settings;
   check.last_result = (result.ok ? "ok: " : "failed: ") + result.reason;
+  if (s.kind == conf::HealthCheckKind::postgres && on_role_) on_role_(check.backend, check.server, result.role);
   if (check.hysteresis.observe(result.ok, s.rise, s.fall)) {
     unsigned streak = result.ok ? check.hysteresis.successes() : check.hysteresis.failures();
     unsigned needed = result.ok ? s.rise : s.fall;
@@ -99,6 +118,7 @@ void HealthMonitor::set_paused(const std::string& backend, const std::string& se
     uv_timer_stop(&check->timer);
     if (check->probe) check->probe->cancel();
     check->probe = nullptr;
+    stop_postgres(check->postgres);
   } else {
     schedule(*check, conf::Duration(0));
   }
@@ -116,6 +136,7 @@ void HealthMonitor::force(const std::string& backend, const std::string& server,
 
 void HealthMonitor::destroy(Check* check) {
   if (check->probe) check->probe->cancel();
+  stop_postgres(check->postgres);
   uv_timer_stop(&check->timer);
   uv_close(reinterpret_cast<uv_handle_t*>(&check->timer), [](uv_handle_t* handle) {
     delete static_cast<Check*>(handle->data);

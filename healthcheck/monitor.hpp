@@ -15,6 +15,7 @@
 #include "balancer/server_state.hpp"
 #include "conf/config.hpp"
 #include "healthcheck/hysteresis.hpp"
+#include "healthcheck/probe.hpp"
 
 namespace sy::health {
 
@@ -28,8 +29,11 @@ struct HealthChange {
 class HealthMonitor {
  public:
   using OnChange = std::function<void(const HealthChange&)>;
+  // Every PostgreSQL check's findings (nullopt: the check failed).
+  using OnRole = std::function<void(const std::string& backend, const std::string& server,
+                                    const std::optional<RoleReport>& report)>;
 
-  HealthMonitor(uv_loop_t* loop, OnChange on_change);
+  HealthMonitor(uv_loop_t* loop, OnChange on_change, OnRole on_role = {});
   HealthMonitor(const HealthMonitor&) = delete;
   HealthMonitor& operator=(const HealthMonitor&) = delete;
   ~HealthMonitor();
@@ -54,13 +58,14 @@ class HealthMonitor {
 
   void schedule(Check& check, conf::Duration delay);
   void run_probe(Check& check);
-  void on_result(Check& check, const struct ProbeResult& result);
+  void on_result(Check& check, const ProbeResult& result);
   conf::Duration jittered(conf::Duration interval);
   Check* find(const std::string& backend, const std::string& server);
   void destroy(Check* check);
 
   uv_loop_t* loop_;
   OnChange on_change_;
+  OnRole on_role_;
   std::map<std::string, Check*> checks_;  // "backend/server"
   std::minstd_rand random_;
 };

@@ -5,16 +5,28 @@
 
 #include <uv.h>
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "conf/config.hpp"
 
 namespace sy::health {
 
+// What a PostgreSQL check learns beyond "it answers".
+struct RoleReport {
+  bool in_recovery = false;          // a replica (or a primary not yet promoted)
+  uint32_t timeline = 0;
+  uint64_t wal_lsn = 0;              // primary: current WAL position; replica: last replayed
+  uint64_t receive_lsn = 0;          // replica: last received from its upstream (0: none)
+  double replay_delay_seconds = 0;   // replica, while behind: age of the last replayed transaction
+};
+
 struct ProbeResult {
   bool ok = false;
   std::string reason;  // "connection refused", "timeout after 1s", "connected in 3ms"
+  std::optional<RoleReport> role;  // PostgreSQL checks only
 };
 
 class Probe {

@@ -18,7 +18,8 @@ ABORTED = re.compile(r"client \d+ .*aborted")
 class Run:
     seconds: float        # transactions / pgbench's tps (which leaves out the initial connection time)
     requests: int         # transactions processed
-    errors: dict          # "failed" transactions, "aborted" clients, "exit" status
+    errors: dict          # "failed" transactions, "aborted clients", other "server errors", "hung", "exit status",
+                          # "no transaction" completed
     latency_ms: float     # pgbench's latency average
     cpu_seconds: float    # proxy utime+stime during the run; 0 without a proxy
     backend_cpu_seconds: float  # PostgreSQL (postmaster + backends) during the run
@@ -73,10 +74,14 @@ def run(pgbench, port, duration, clients, threads, mode, script_args, user, pass
     error_lines = [l for l in stderr.splitlines() if "error" in l.lower() or "aborted" in l]
     errors = {"failed": int(_number(r"number of failed transactions: (\d+)", stdout)),
               "aborted clients": sum(1 for l in stderr.splitlines() if ABORTED.search(l)),
+              # ErrorResponses pgbench reports and goes on after (e.g. a failed PQprepare in -M prepared)
+              "server errors": sum(1 for l in stderr.splitlines() if "ERROR:" in l and not ABORTED.search(l)),
               "hung (killed)": int(hung),
               "exit status": 0}
     if child.returncode and not errors["aborted clients"] and not hung:
         errors["exit status"] = child.returncode
+    # nothing done and nothing said: overloaded past -T (e.g. logins took the whole run) or stuck
+    errors["no transaction"] = int(not transactions and not any(errors.values()))
     return Run(seconds=transactions / tps if tps else float(duration), requests=transactions, errors=errors,
                latency_ms=_number(r"latency average = ([\d.]+) ms", stdout, math.nan),
                cpu_seconds=cpu, backend_cpu_seconds=backend_cpu, peak_rss=peak_rss, proxy_alive=proxy_alive,

@@ -24,6 +24,7 @@ SETTINGS = {
     "max_wal_size": "4GB",
     "checkpoint_timeout": "30min",
     "log_min_messages": "warning",
+    "log_connections": "on",  # counted per run: how many server logins a proxy made
     "log_line_prefix": "'%m [%p] %q%u@%d '",
 }
 HBA = ["local all all trust",          # the harness's own admin path
@@ -101,8 +102,17 @@ class Server:
         return result.stdout.strip()
 
     def cpu_seconds(self):
-        """Postmaster and every backend, including those that have exited since (see group_cpu_seconds)."""
-        return procs.group_cpu_seconds(self.process.pid)
+        """Postmaster and every backend, including those that have exited since (see family_cpu_seconds)."""
+        return procs.family_cpu_seconds(self.process.pid)
+
+    def log_mark(self):
+        return self.process.log_path.stat().st_size
+
+    def logins_since(self, mark):
+        """Connections PostgreSQL authorized since MARK (a log_mark())."""
+        with open(self.process.log_path, "rb") as f:
+            f.seek(mark)
+            return f.read().count(b"connection authorized")
 
     def version(self):
         return self.sql("SHOW server_version")

@@ -45,10 +45,10 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # fields 14 and 15 of proc(5)
 
 
-def group_cpu_seconds(leader):
-    """CPU seconds of a process group (a server and the workers it forks, e.g. a postmaster
-    and its backends): utime+stime of every live member plus the leader's cutime+cstime,
-    which holds the CPU of the children it has already reaped."""
+def family_cpu_seconds(parent):
+    """CPU seconds of a server that forks its workers (a postmaster and its backends, which
+    setsid() into process groups of their own): utime+stime of PARENT and of each live
+    child, plus PARENT's cutime+cstime, which holds the CPU of the children it has reaped."""
     total = 0.0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -58,10 +58,11 @@ def group_cpu_seconds(leader):
         except OSError:  # gone meanwhile
             continue
         fields = text[text.rindex(")") + 2:].split()
-        if int(fields[2]) != leader:  # field 5: process group
+        pid = int(entry.name)
+        if pid != parent and int(fields[1]) != parent:  # field 4: parent pid
             continue
         total += int(fields[11]) + int(fields[12])
-        if int(entry.name) == leader:
+        if pid == parent:
             total += int(fields[13]) + int(fields[14])  # fields 16 and 17: reaped children
     return total / CLOCK_TICKS
 

@@ -49,14 +49,16 @@ def _git_revision(root):
     return rev + (" + uncommitted changes" if dirty else "")
 
 
-def machine_facts(switchyard_binary, root, tools):
-    """TOOLS: name -> argv printing its version (a suite's VERSIONS)."""
+def machine_facts(switchyard_binary, root, tools, revision=None):
+    """TOOLS: name -> argv printing its version (a suite's VERSIONS). REVISION: where the binary was
+    built from, when not from ROOT's work tree as it is."""
     facts = {
         "cpus (nproc)": str(os.cpu_count()),
         "cpu model": _cpu_model(),
         "kernel": platform.release(),
         "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-        "switchyard": f"{_first_line([str(switchyard_binary), '--version'])} (Release build, git {_git_revision(root)})",
+        "switchyard": f"{_first_line([str(switchyard_binary), '--version'])} "
+                      f"(Release build, {revision or 'git ' + _git_revision(root)})",
     }
     facts.update({name: _first_line(argv) for name, argv in tools.items()})
     return facts
@@ -80,9 +82,9 @@ def _errors_text(s, name):
     return text + " (expected, see notes)" if name in s.expected_errors else text
 
 
-def _compared(s, name, value):
+def _compared(s, name, value, unit=""):
     """VALUE as text, flagged when NAME's runs had errors (then no ratio is drawn from it)."""
-    return f"{_fmt(value)}" + (" (**errors**)" if s.errors(name) else "")
+    return f"{_fmt(value)}{unit}" + (" (**errors**)" if s.errors(name) else "")
 
 
 def _ratio_unless_errors(s, a_name, a, b_name, b):
@@ -99,8 +101,8 @@ def summary_table(scenarios, targets, incumbent="haproxy", direct_label="direct 
     header += "".join(f" {t.label} (/ {incumbent}) | {t.label} CPU (/ {incumbent}) |" for t in extra)
     lines = [header + f" {direct_label} |", "|---" + "|---:" * (7 + 2 * len(extra)) + "|"]
     for s in scenarios:
-        row = (f"| {s.title} | {_compared(s, incumbent, s.value(incumbent))} {s.value_label} "
-               f"| {_compared(s, 'switchyard', s.value('switchyard'))} {s.value_label} "
+        row = (f"| {s.title} | {_compared(s, incumbent, s.value(incumbent), ' ' + s.value_label)} "
+               f"| {_compared(s, 'switchyard', s.value('switchyard'), ' ' + s.value_label)} "
                f"| **{_ratio_unless_errors(s, 'switchyard', s.value('switchyard'), incumbent, s.value(incumbent))}** "
                f"| {_fmt(s.cpu_per_unit(incumbent))} {s.cpu_label} | {_fmt(s.cpu_per_unit('switchyard'))} {s.cpu_label} "
                f"| **{_ratio_unless_errors(s, 'switchyard', s.cpu_per_unit('switchyard'), incumbent, s.cpu_per_unit(incumbent))}** |")
@@ -116,10 +118,12 @@ def summary_table(scenarios, targets, incumbent="haproxy", direct_label="direct 
 def scenario_table(s, targets):
     direct = s.value("direct")
     backend = f" {s.backend_cpu_label} |" if s.backend_cpu_label else ""
+    extra = "".join(f" {label} |" for label, _ in s.extra_columns)
     lines = [f"### {s.title}", "", f"Load: `{s.load}`", "",
              f"| target | {s.value_label} | per round | % of direct | {s.cpu_label} | proxy CPU busy |{backend} "
-             f"{s.latency_label} | peak RSS MiB | requests | errors |",
-             "|---|---:|---|---:|---:|---:|" + ("---:|" if backend else "") + "---:|---:|---:|---:|"]
+             f"{s.latency_label} | peak RSS MiB | requests |{extra} errors |",
+             "|---|---:|---|---:|---:|---:|" + ("---:|" if backend else "") + "---:|---:|---:|"
+             + "---:|" * len(s.extra_columns) + "---:|"]
     for t in targets:
         runs = s.runs.get(t.name, [])
         rss = max((r.peak_rss for r in runs), default=0)
@@ -130,7 +134,9 @@ def scenario_table(s, targets):
             + (f" | {_fmt(s.backend_cpu_per_unit(t.name))}" if backend else "")
             + f" | {_fmt(s.latency_ms(t.name))} | "
             + (f"{rss / 2**20:.1f}" if t.process else "–")
-            + f" | {sum(r.requests for r in runs):,} | {_errors_text(s, t.name)} |")
+            + f" | {sum(r.requests for r in runs):,} |"
+            + "".join(f" {column(runs)} |" for _, column in s.extra_columns)
+            + f" {_errors_text(s, t.name)} |")
     return lines
 
 

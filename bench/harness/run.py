@@ -25,6 +25,8 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=1, help="switchyard workers = haproxy nbthread (default 1)")
     parser.add_argument("--idle-clients", type=int, default=10000,
                         help="postgres suite: idle logged-in clients for the memory measurement (default 10000)")
+    parser.add_argument("--revision", help="what the report names as the binary's source (default: the git "
+                        "revision of this work tree), for a binary built elsewhere, e.g. from an export of a commit")
     parser.add_argument("--switchyard", type=Path, default=BENCH_DIR.parent / "build-release" / "switchyard",
                         help="switchyard binary (default build-release/switchyard)")
     settings = parser.parse_args()
@@ -47,7 +49,8 @@ def main():
             return 2
         print(f"== suite {name}: {settings.rounds} round(s) of {settings.duration} s per target and scenario",
               file=sys.stderr, flush=True)
-        facts = report.machine_facts(settings.switchyard, BENCH_DIR.parent, getattr(suite, "VERSIONS", {}))
+        facts = report.machine_facts(settings.switchyard, BENCH_DIR.parent, getattr(suite, "VERSIONS", {}),
+                                     settings.revision)
         try:
             result = suite.run(settings)
         except Exception:

@@ -29,6 +29,7 @@ class Scenario:
     # target name -> why its errors are a known limitation of that peer (reported, not
     # counted as a failed run, and no ratio is drawn from it)
     expected_errors: dict = field(default_factory=dict)
+    extra_columns: list = field(default_factory=list)  # (label, [runs] -> text) for the scenario table
 
     def total(self, name):
         runs = self.runs.get(name, [])

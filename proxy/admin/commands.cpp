@@ -123,6 +123,12 @@ const std::vector<Command>& commands() {
       {"show clients", "", "PostgreSQL clients: user, database, state, address, linked server", 0, 0, show_clients},
       {"show databases", "", "PostgreSQL databases: backend, real name, pool mode and limits, connections", 0, 0,
        show_databases},
+      {"show clusters", "", "PostgreSQL clusters: each server's role, timeline and replica lag", 0, 0, show_clusters},
+      {"pause", "DATABASE", "new transactions wait; answers when those in flight have finished", 1, 1, pause_database},
+      {"resume", "DATABASE", "end a pause: waiting clients go on", 1, 1, resume_database},
+      {"switchover", "CLUSTER [SERVER]",
+       "pause the cluster's databases, wait for a new primary (SERVER if given) to be promoted, resume", 1, 2,
+       switchover},
   };
   return table;
 }

@@ -3,6 +3,7 @@
 // here on the control thread.
 #include "proxy/admin/postgres_commands.hpp"
 
+#include <chrono>
 #include <map>
 #include <memory>
 
@@ -24,7 +25,7 @@ struct PoolTally {
   int64_t max_wait_ms = 0;
 };
 
-using PoolKey = std::pair<std::string, std::string>;
+using postgres::PoolKey;
 
 void tally_worker(core::Worker& worker, std::map<PoolKey, PoolTally>& out) {
   if (!worker.postgres_if_started()) return;
@@ -44,7 +45,7 @@ void tally_worker(core::Worker& worker, std::map<PoolKey, PoolTally>& out) {
     }
   }
   for (const auto& [pid, client] : front.clients()) {
-    PoolTally& tally = out[{client->database(), client->user()}];
+    PoolTally& tally = out[client->pool_key()];
     switch (client->state()) {
       case postgres::ClientConnection::State::active: ++tally.clients_active; break;
       case postgres::ClientConnection::State::waiting:
@@ -79,13 +80,13 @@ std::optional<Reply> show_pools(Request& request) {
             sum.max_wait_ms = std::max(sum.max_wait_ms, tally.max_wait_ms);
           }
         }
-        Table table{{"database", "user", "pool_mode", "clients_active", "clients_waiting", "clients_idle",
+        Table table{{"database", "user", "target", "pool_mode", "clients_active", "clients_waiting", "clients_idle",
                      "servers_active", "servers_idle", "servers_opening", "max_wait_ms", "transactions",
                      "total_wait_ms"},
                     {}};
         for (const auto& [key, sum] : total) {
-          auto& counters = control.postgres_counters().pool(key.first, key.second);
-          table.rows.push_back({key.first, key.second, sum.pool_mode, sum.clients_active, sum.clients_waiting,
+          auto& counters = control.postgres_counters().pool(key);
+          table.rows.push_back({key.database, key.user, conf::to_string(key.target), sum.pool_mode, sum.clients_active, sum.clients_waiting,
                                 sum.clients_idle, sum.servers_active, sum.servers_idle, sum.servers_opening,
                                 sum.max_wait_ms, static_cast<uint64_t>(counters.transactions.load()),
                                 static_cast<uint64_t>(counters.wait_time_us.load() / 1000)});
@@ -136,6 +137,59 @@ std::optional<Reply> show_databases(Request& request) {
                           static_cast<int64_t>(counters.clients.load()), static_cast<int64_t>(counters.servers.load())});
   }
   return render(table, request.json);
+}
+
+std::optional<Reply> show_clusters(Request& request) {
+  const auto& runtime = request.control.runtime();
+  Table table{{"cluster", "server", "address", "role", "health", "admin", "timeline", "lag_bytes", "lag_ms",
+               "last_role_check_ms_ago"},
+              {}};
+  auto now = std::chrono::steady_clock::now();
+  for (const auto& backend : runtime.config().backends) {
+    if (backend.health_check.kind != conf::HealthCheckKind::postgres) continue;
+    for (const auto& server : backend.servers) {
+      const auto* state = runtime.find(backend.name, server.name);
+      if (!state) continue;
+      int64_t seen = state->role_seen_at == std::chrono::steady_clock::time_point{}
+                         ? -1
+                         : std::chrono::duration_cast<std::chrono::milliseconds>(now - state->role_seen_at).count();
+      bool replica = state->role == balancer::Role::replica;
+      table.rows.push_back({backend.name, server.name, server.address.to_string(), balancer::to_string(state->role),
+                            balancer::to_string(state->health), balancer::to_string(state->admin),
+                            static_cast<unsigned>(state->timeline),
+                            replica ? Cell(static_cast<uint64_t>(state->counters->replica_lag_bytes.load())) : Cell("-"),
+                            replica ? Cell(static_cast<uint64_t>(state->counters->replica_lag_ms.load())) : Cell("-"),
+                            seen});
+    }
+  }
+  return render(table, request.json);
+}
+
+std::optional<Reply> pause_database(Request& request) {
+  std::string database(request.args[0]);
+  if (auto problem = request.control.pause_database(database); !problem.empty()) return error(problem);
+  const conf::Database* settings = request.control.runtime().config().find_database(database);
+  request.control.wait_until_idle({database}, settings->failover_timeout, [database, respond = request.respond](size_t busy) {
+    if (busy == 0) respond(Reply{true, "database " + database + " paused; no transaction in flight\n"});
+    else respond(Reply{true, "database " + database + " paused; " + std::to_string(busy) +
+                                 " transaction(s) still in flight after failover_timeout\n"});
+  });
+  return std::nullopt;
+}
+
+std::optional<Reply> resume_database(Request& request) {
+  std::string database(request.args[0]);
+  if (auto problem = request.control.resume_database(database); !problem.empty()) return error(problem);
+  return Reply{true, "database " + database + " resumed\n"};
+}
+
+std::optional<Reply> switchover(Request& request) {
+  std::string cluster(request.args[0]);
+  std::string target = request.args.size() > 1 ? std::string(request.args[1]) : std::string();
+  request.control.switchover(cluster, target, [respond = request.respond](bool ok, std::string report) {
+    respond(Reply{ok, report + "\n"});
+  });
+  return std::nullopt;
 }
 
 }  // namespace sy::admin

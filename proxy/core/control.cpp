@@ -17,7 +17,10 @@ Control::Control(std::shared_ptr<const conf::Config> config) {
   runtime_.adopt(std::move(config));
   mailbox_ = std::make_unique<Mailbox>(&loop_);
   health_ = std::make_unique<health::HealthMonitor>(
-      &loop_, [this](const health::HealthChange& change) { apply_health_change(change); });
+      &loop_, [this](const health::HealthChange& change) { apply_health_change(change); },
+      [this](const std::string& backend, const std::string& server, const std::optional<health::RoleReport>& report) {
+        apply_role_report(backend, server, report);
+      });
 }
 
 Control::~Control() {
@@ -115,6 +118,9 @@ void Control::apply_health_change(const health::HealthChange& change) {
     log::warn("server ", change.backend, "/", change.server, " DOWN: ", change.reason);
   else
     log::info("server ", change.backend, "/", change.server, " UP: ", change.reason);
+  // A primary that goes down is a primary no more.
+  if (const conf::Backend* backend = runtime_.config().find_backend(change.backend))
+    if (backend->health_check.kind == conf::HealthCheckKind::postgres) elect(*backend);
   publish();
 }
 

@@ -59,6 +59,19 @@ class Control final : private WorkerReports {
   std::string set_admin_state(std::string_view backend, std::string_view server, balancer::AdminState state);
   std::string set_weight(std::string_view backend, std::string_view server, unsigned weight);
   ReloadOutcome reload();
+  // PostgreSQL pause / resume / switchover (switchover.cpp). Empty string on
+  // success, else what is wrong.
+  std::string pause_database(const std::string& database);
+  std::string resume_database(const std::string& database);
+  // Calls `done(busy)` once no server connection of these databases is
+  // linked to a client (busy = 0), or at `timeout` with the count left.
+  void wait_until_idle(std::vector<std::string> databases, std::chrono::milliseconds timeout,
+                       std::function<void(size_t busy)> done);
+  // Pauses the databases served by `cluster`, waits for their transactions
+  // to finish and for the role checks to see a new primary (`target` if
+  // given), then resumes them. `done` gets (ok, report).
+  void switchover(const std::string& cluster, const std::string& target,
+                  std::function<void(bool, std::string)> done);
   // Runs `visit` on every worker's own thread, then `done` on the control
   // thread once all have run (or after a timeout, with the ones that ran).
   void visit_workers(std::function<void(Worker&)> visit, std::function<void()> done);
@@ -66,6 +79,11 @@ class Control final : private WorkerReports {
  private:
   void publish();
   void apply_health_change(const health::HealthChange& change);
+  // Role tracking (control_roles.cpp): every PostgreSQL check's findings.
+  void apply_role_report(const std::string& backend, const std::string& server,
+                         const std::optional<health::RoleReport>& report);
+  // Re-runs the primary election of `backend`; true when any role changed.
+  bool elect(const conf::Backend& backend);
   void configure_health();
   void begin_shutdown();
   void finish_shutdown();

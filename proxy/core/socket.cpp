@@ -1,6 +1,8 @@
 // libuv plumbing for Socket; see socket.hpp.
 #include "proxy/core/socket.hpp"
 
+#include <fcntl.h>
+
 #include <cassert>
 
 namespace sy::core {
@@ -24,6 +26,18 @@ int Socket::accept(uv_stream_t* listener) {
   int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&tcp_));
   if (rc == 0) uv_tcp_nodelay(&tcp_, 1);
   return rc;
+}
+
+int Socket::open(int fd) {
+  int rc = uv_tcp_open(&tcp_, fd);
+  if (rc == 0) uv_tcp_nodelay(&tcp_, 1);
+  return rc;
+}
+
+int Socket::duplicate_fd() const {
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return -1;
+  return ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
 }
 
 int Socket::connect(const sockaddr* address) {

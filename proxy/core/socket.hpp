@@ -43,6 +43,11 @@ class Socket {
   Socket& operator=(const Socket&) = delete;
 
   int accept(uv_stream_t* listener);
+  // Takes over a connected socket (e.g. one moved from another worker).
+  int open(int fd);
+  // A duplicate of the connection's descriptor, for moving it to another
+  // worker's loop; this socket should then be closed. -1 on failure.
+  int duplicate_fd() const;
   int connect(const sockaddr* address);
 
   void read_start();

@@ -89,6 +89,7 @@ void Worker::adopt(std::shared_ptr<const balancer::Snapshot> snapshot) {
   for (Listener* listener : listeners_) listener->config = snapshot->config->find_listener(listener->name);
   selectors_ = std::move(selectors);
   snapshot_ = std::move(snapshot);
+  if (postgres_) postgres_->on_snapshot();
 }
 
 void Worker::open_listener(std::string name, int fd, std::shared_ptr<ListenerCounters> counters) {
@@ -157,11 +158,11 @@ void Worker::start_session(Listener& listener, Socket* client) {
 }
 
 std::optional<ServerPick> Worker::pick_server(std::string_view backend, uint64_t hash_key,
-                                              std::span<const size_t> excluded) {
+                                              std::span<const size_t> excluded, const balancer::RoleFilter& roles) {
   for (size_t i = 0; i < snapshot_->backends.size(); ++i) {
     const auto& view = snapshot_->backends[i];
     if (view.name() != backend) continue;
-    auto index = balancer::pick_server(view, *selectors_[i], hash_key, excluded);
+    auto index = balancer::pick_server(view, *selectors_[i], hash_key, excluded, roles);
     if (!index) return std::nullopt;
     return ServerPick{snapshot_, &view, *index};
   }

@@ -84,7 +84,7 @@ class Worker {
   bool shutting_down() const { return shutting_down_; }
   const std::shared_ptr<const balancer::Snapshot>& snapshot() const { return snapshot_; }
   std::optional<ServerPick> pick_server(std::string_view backend, uint64_t hash_key,
-                                        std::span<const size_t> excluded);
+                                        std::span<const size_t> excluded, const balancer::RoleFilter& roles = {});
   void report_connect_result(const ServerPick& pick, int status);
 
  private:

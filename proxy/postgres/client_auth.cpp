@@ -165,8 +165,11 @@ void ClientConnection::request_password() {
     // motions of the first password method, then fail as a wrong password
     // would, so nobody learns which users exist.
     credential_ = Credential{};
-    for (conf::AuthMethod allowed : database.auth)
-      if (allowed != conf::AuthMethod::trust) method = allowed;
+    for (conf::AuthMethod allowed : database.auth) {
+      if (allowed == conf::AuthMethod::trust) continue;
+      method = allowed;
+      break;
+    }
     if (!method) {
       fail(pgwire::sqlstate::invalid_authorization, "no authentication method allowed for user \"" + user_ + "\"");
       return;
@@ -282,8 +285,13 @@ StreamVerdict ClientConnection::on_auth_message(std::string_view message) {
 
 void ClientConnection::authentication_succeeded() {
   scram_.reset();
-  front_.logged_in(*this);
-  pool_ = &front_.pool(database_, user_);
+  const conf::Database* settings = worker_.snapshot()->config->find_database(database_);
+  if (!settings) {
+    fail(pgwire::sqlstate::invalid_catalog_name, "database \"" + database_ + "\" does not exist");
+    return;
+  }
+  pool_ = &front_.pool({database_, user_, settings->target});
+  active_pool_ = pool_;
   ServerLogin login;
   login.user = user_;
   if (credential_.kind == Credential::Kind::plain || credential_.kind == Credential::Kind::md5)
@@ -292,6 +300,7 @@ void ClientConnection::authentication_succeeded() {
     login.scram_client_key = scram_client_key_;
     login.scram_verifier = credential_.verifier;
   }
+  if (settings->split_reads) front_.pool({database_, user_, conf::DatabaseTarget::prefer_replica}).remember_login(login);
   pool_->remember_login(std::move(login));
   std::string out;
   pgwire::append_authentication_ok(out);
@@ -322,6 +331,7 @@ void ClientConnection::send_login_answer() {
     // Parameters the server reports are the ones a client expects to hear of.
     if (pool_->login_parameters().find(name)) pgwire::append_parameter_status(out, name, value);
   }
+  front_.logged_in(*this);
   front_.register_client(*this, process_id_, secret_key_);
   pgwire::append_backend_key_data(out, process_id_, secret_key_);
   pgwire::append_ready_for_query(out, 'I');

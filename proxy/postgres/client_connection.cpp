@@ -169,11 +169,11 @@ void ClientConnection::close(std::string_view reason) {
   log::debug("postgres client ", peer_, ": closing: ", reason);
   State previous = state_;
   state_ = State::closing;
-  if (pool_) pool_->cancel_wait(*this);
+  if (active_pool_) active_pool_->cancel_wait(*this);
   if (server_) {
     ServerConnection* server = server_;
     server_ = nullptr;
-    pool_->release(*server);
+    active_pool_->release(*server);
   }
   front_.forget_client(*this);
   (void)previous;
@@ -181,5 +181,10 @@ void ClientConnection::close(std::string_view reason) {
 }
 
 void ClientConnection::on_closed(core::Socket&) { delete this; }
+
+PoolKey ClientConnection::pool_key() const {
+  if (active_pool_) return active_pool_->key();
+  return {database_, user_, conf::DatabaseTarget::primary};
+}
 
 }  // namespace sy::postgres

@@ -22,6 +22,7 @@
 #include "proxy/postgres/message_stream.hpp"
 #include "proxy/postgres/parameters.hpp"
 #include "proxy/postgres/prepared_statements.hpp"
+#include "proxy/postgres/shared_counters.hpp"
 
 namespace sy::postgres {
 
@@ -64,6 +65,8 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   std::string_view state_name() const;
   const std::string& user() const { return user_; }
   const std::string& database() const { return database_; }
+  // The pool of its current transaction (or its database's own).
+  PoolKey pool_key() const;
   ParameterSet& parameters() { return parameters_; }
   ClientStatements& statements() { return statements_; }
   ServerConnection* server() const { return server_; }
@@ -96,6 +99,7 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   StreamVerdict on_request(std::string_view message, const core::Slice* slice);
   StreamVerdict on_request_piece(std::string_view piece, const core::Slice* slice, bool first);
   bool answer_locally(std::string_view message);
+  WorkerPool* route(std::string_view message);
 
   // SocketHandler
   void on_data(core::Socket&, core::Slice data) override;
@@ -132,7 +136,10 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   bool scram_started_ = false;
   std::optional<pgwire::ScramKey> scram_client_key_;
 
-  WorkerPool* pool_ = nullptr;
+  WorkerPool* pool_ = nullptr;         // the database's own target (writes)
+  WorkerPool* active_pool_ = nullptr;  // the pool of the current wait or link
+  std::optional<std::string> deferred_begin_;  // split_reads: a BEGIN answered here, not yet sent
+  uint64_t last_primary_transaction_at_ = 0;
   ServerConnection* server_ = nullptr;
   int32_t process_id_ = 0;
   int32_t secret_key_ = 0;

@@ -3,6 +3,7 @@
 // client has none. Also what happens when that server goes away.
 #include "pgwire/backend_messages.hpp"
 #include "pgwire/message.hpp"
+#include "pgwire/sql_classify.hpp"
 #include "proxy/core/log.hpp"
 #include "proxy/core/worker.hpp"
 #include "proxy/postgres/client_connection.hpp"
@@ -31,13 +32,22 @@ StreamVerdict ClientConnection::on_request(std::string_view message, const core:
     }
     return StreamVerdict::proceed;
   }
-  if (!server_ && state_ == State::idle && answer_locally(message)) return StreamVerdict::proceed;
+  if (!server_ && state_ == State::idle) {
+    if (answer_locally(message)) return StreamVerdict::proceed;
+    active_pool_ = route(message);
+    if (!active_pool_) return StreamVerdict::proceed;  // answered here (a deferred BEGIN's end)
+  }
   if (!server_) {
     if (state_ != State::waiting) {
       set_state(State::waiting);
-      pool_->acquire(*this);  // may link at once (on_server_linked)
+      active_pool_->acquire(*this);  // may link at once (on_server_linked)
     }
     if (!server_) return StreamVerdict::hold;
+  }
+  if (deferred_begin_) {
+    // The transaction's BEGIN was answered here; the server gets it now, first.
+    server_->send_internal_query(*deferred_begin_);
+    deferred_begin_.reset();
   }
   if (!server_->forward_request(message, slice)) {
     fail(pgwire::sqlstate::protocol_violation, std::string("unexpected message type '") + type + "' from client");
@@ -79,7 +89,7 @@ bool ClientConnection::answer_locally(std::string_view message) {
       break;
     }
     case 'S':
-      pgwire::append_ready_for_query(out, 'I');
+      pgwire::append_ready_for_query(out, deferred_begin_ ? 'T' : 'I');
       break;
     case 'H':
       return true;
@@ -88,6 +98,57 @@ bool ClientConnection::answer_locally(std::string_view message) {
   }
   output_.add(out);
   return true;
+}
+
+// The pool a transaction starting with `message` goes to. With split_reads,
+// read-only transactions and provably read-only autocommit SELECTs (simple
+// protocol) go to the read pool; a plain BEGIN is answered here and the
+// choice waits for the transaction's first statement (SET TRANSACTION READ
+// ONLY sends it to a replica). Returns null when the message was answered
+// here.
+WorkerPool* ClientConnection::route(std::string_view message) {
+  const conf::Database* settings = pool_->settings();
+  if (!settings || !settings->split_reads || message[0] != 'Q') return pool_;
+  pgwire::PayloadReader reader(message.substr(pgwire::kHeaderSize));
+  std::string_view sql = reader.cstring();
+  if (!reader.ok()) return pool_;
+  const auto& extra = worker_.snapshot()->config->postgres.read_only_functions;
+  std::vector<std::string_view> functions(extra.begin(), extra.end());
+  auto kind = pgwire::classify_statement(sql, {functions});
+  uint64_t now = uv_now(worker_.loop());
+  bool writes_recent = settings->read_your_writes.count() > 0 && last_primary_transaction_at_ != 0 &&
+                       now - last_primary_transaction_at_ < static_cast<uint64_t>(settings->read_your_writes.count());
+  WorkerPool& readers = front_.pool({database_, user_, conf::DatabaseTarget::prefer_replica});
+  std::string out;
+  if (deferred_begin_) {
+    switch (kind) {
+      case pgwire::StatementKind::set_transaction_read_only:
+        return writes_recent ? pool_ : &readers;
+      case pgwire::StatementKind::commit:
+      case pgwire::StatementKind::rollback:
+        // An empty transaction: nothing to send anywhere.
+        deferred_begin_.reset();
+        pgwire::MessageBuilder(out, 'C').cstring(kind == pgwire::StatementKind::commit ? "COMMIT" : "ROLLBACK");
+        pgwire::append_ready_for_query(out, 'I');
+        output_.add(out);
+        return nullptr;
+      default:
+        return pool_;
+    }
+  }
+  switch (kind) {
+    case pgwire::StatementKind::begin:
+      deferred_begin_ = std::string(sql);
+      pgwire::MessageBuilder(out, 'C').cstring("BEGIN");
+      pgwire::append_ready_for_query(out, 'T');
+      output_.add(out);
+      return nullptr;
+    case pgwire::StatementKind::begin_read_only:
+    case pgwire::StatementKind::read_only_select:
+      return writes_recent ? pool_ : &readers;
+    default:
+      return pool_;
+  }
 }
 
 StreamVerdict ClientConnection::on_request_piece(std::string_view piece, const core::Slice* slice, bool first) {
@@ -103,7 +164,7 @@ void ClientConnection::on_server_linked(ServerConnection& server) {
   set_state(State::active);
   if (was_waiting) {
     uint64_t waited_ms = uv_now(worker_.loop()) - waiting_since_;
-    pool_->counters().wait_time_us.fetch_add(waited_ms * 1000, std::memory_order_relaxed);
+    active_pool_->counters().wait_time_us.fetch_add(waited_ms * 1000, std::memory_order_relaxed);
   }
   if (!processing_) {
     if (!reading_paused_) socket_->read_start();
@@ -115,7 +176,10 @@ void ClientConnection::on_server_unlinked() {
   server_ = nullptr;
   if (state_ == State::closing) return;
   set_state(State::idle);
-  pool_->counters().transactions.fetch_add(1, std::memory_order_relaxed);
+  active_pool_->counters().transactions.fetch_add(1, std::memory_order_relaxed);
+  // Anything done on the primary may have written: reads follow it there
+  // for a while (read_your_writes).
+  if (active_pool_ == pool_) last_primary_transaction_at_ = uv_now(worker_.loop());
   if (worker_.shutting_down()) {
     fail(pgwire::sqlstate::admin_shutdown, "terminating connection due to administrator command");
     return;

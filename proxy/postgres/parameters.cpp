@@ -22,6 +22,10 @@ void ParameterSet::set(std::string_view name, std::string_view value) {
   items_.emplace_back(std::string(name), std::string(value));
 }
 
+void ParameterSet::erase(std::string_view name) {
+  std::erase_if(items_, [&](const auto& item) { return same_parameter_name(item.first, name); });
+}
+
 const std::string* ParameterSet::find(std::string_view name) const {
   for (const auto& [key, value] : items_)
     if (same_parameter_name(key, name)) return &value;
@@ -77,6 +81,15 @@ std::string parameter_sync_sql(const ParameterSet& wanted, const ParameterSet& c
     append_identifier(sql, name);
     sql += " TO ";
     append_quoted_literal(sql, value);
+    sql += ';';
+  }
+  // A configured extra that another client set and this one never did goes
+  // back to the server's default.
+  for (const auto& [name, value] : current.items()) {
+    bool extra_name = std::any_of(extra.begin(), extra.end(), [&](const std::string& e) { return same_parameter_name(e, name); });
+    if (!extra_name || wanted.find(name)) continue;
+    sql += "RESET ";
+    append_identifier(sql, name);
     sql += ';';
   }
   return sql;

@@ -24,6 +24,7 @@ class ParameterSet {
   const std::string* find(std::string_view name) const;
   const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
   void clear() { items_.clear(); }
+  void erase(std::string_view name);
 
  private:
   std::vector<std::pair<std::string, std::string>> items_;

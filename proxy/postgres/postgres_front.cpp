@@ -33,10 +33,14 @@ PostgresFront::PostgresFront(core::Worker& worker, SharedCounters& shared)
 
 PostgresFront::~PostgresFront() = default;  // shutdown() closed the janitor
 
-WorkerPool& PostgresFront::pool(const std::string& database, const std::string& user) {
-  auto& slot = pools_[{database, user}];
-  if (!slot) slot = std::make_unique<WorkerPool>(*this, database, user);
+WorkerPool& PostgresFront::pool(const PoolKey& key) {
+  auto& slot = pools_[key];
+  if (!slot) slot = std::make_unique<WorkerPool>(*this, key);
   return *slot;
+}
+
+void PostgresFront::on_snapshot() {
+  for (auto& [key, pool] : pools_) pool->on_snapshot();
 }
 
 void PostgresFront::register_client(ClientConnection& client, int32_t& process_id, int32_t& secret_key) {
@@ -80,15 +84,12 @@ void PostgresFront::cancel(int32_t process_id, int32_t secret_key) {
   send_cancel_request(worker_, address, server->backend_pid(), server->backend_key());
 }
 
-void PostgresFront::slot_freed(const std::string& database, const std::string& user) {
-  auto it = pools_.find({database, user});
-  if (it != pools_.end()) it->second->slot_freed_elsewhere();
+void PostgresFront::give_back_idle(const PoolKey& key, unsigned requester) {
+  auto it = pools_.find(key);
+  if (it != pools_.end()) it->second->give_idle_server_to(requester);
 }
 
-void PostgresFront::give_back_idle(const std::string& database, const std::string& user) {
-  auto it = pools_.find({database, user});
-  if (it != pools_.end()) it->second->give_back_idle_server();
-}
+void PostgresFront::adopt(const PoolKey& key, MovingServer moving) { pool(key).adopt(std::move(moving)); }
 
 void PostgresFront::on_janitor(uv_timer_t* timer) {
   auto* self = static_cast<PostgresFront*>(timer->data);

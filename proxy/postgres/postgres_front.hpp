@@ -37,8 +37,10 @@ class PostgresFront {
   core::Worker& worker() { return worker_; }
   SharedCounters& shared() { return shared_; }
   StatementRegistry& statements() { return statements_; }
-  WorkerPool& pool(const std::string& database, const std::string& user);
-  const std::map<std::pair<std::string, std::string>, std::unique_ptr<WorkerPool>>& pools() const { return pools_; }
+  WorkerPool& pool(const PoolKey& key);
+  const std::map<PoolKey, std::unique_ptr<WorkerPool>>& pools() const { return pools_; }
+  // A new snapshot: roles, drain or health may have changed.
+  void on_snapshot();
 
   // Clients not logged in yet are watched for the login timeout.
   void track_login(ClientConnection& client) { logging_in_.insert(&client); }
@@ -57,8 +59,11 @@ class PostgresFront {
   static unsigned worker_of(int32_t process_id) { return static_cast<uint32_t>(process_id) >> 22; }
   const std::unordered_map<int32_t, ClientConnection*>& clients() const { return clients_; }
 
-  void slot_freed(const std::string& database, const std::string& user);
-  void give_back_idle(const std::string& database, const std::string& user);
+  // Another worker has clients waiting and no server for them: hand it an
+  // idle one, if this worker has one to spare.
+  void give_back_idle(const PoolKey& key, unsigned requester);
+  // A server connection moved here from another worker.
+  void adopt(const PoolKey& key, MovingServer moving);
   void shutdown();  // closes idle servers and the janitor
 
  private:
@@ -67,7 +72,7 @@ class PostgresFront {
   core::Worker& worker_;
   SharedCounters& shared_;
   StatementRegistry statements_;
-  std::map<std::pair<std::string, std::string>, std::unique_ptr<WorkerPool>> pools_;
+  std::map<PoolKey, std::unique_ptr<WorkerPool>> pools_;
   std::unordered_map<int32_t, ClientConnection*> clients_;
   std::unordered_set<ClientConnection*> logging_in_;
   std::unordered_map<std::string, pgwire::ScramVerifier> derived_verifiers_;

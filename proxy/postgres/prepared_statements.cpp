@@ -74,6 +74,20 @@ void ServerStatements::forget(uint64_t key) {
   by_key_.erase(it);
 }
 
+std::vector<std::pair<uint64_t, std::string>> ServerStatements::entries() const {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  for (auto it = recency_.rbegin(); it != recency_.rend(); ++it) out.emplace_back(it->key, it->server_name);
+  return out;
+}
+
+void ServerStatements::restore(const std::vector<std::pair<uint64_t, std::string>>& entries) {
+  clear();
+  for (const auto& [key, name] : entries) {
+    recency_.push_front({key, name});
+    by_key_[key] = recency_.begin();
+  }
+}
+
 void ServerStatements::clear() {
   recency_.clear();
   by_key_.clear();

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace sy::postgres {
 
@@ -40,7 +42,14 @@ class ClientStatements {
   bool erase(std::string_view name);
   size_t size() const { return by_name_.size(); }
 
+  // The unnamed statement lives until the client's next Parse of it or its
+  // next simple Query; a driver may Parse it in one Sync and Bind it in the
+  // next, possibly on another server connection.
+  void set_unnamed(std::shared_ptr<const StatementDefinition> definition) { unnamed_ = std::move(definition); }
+  const StatementDefinition* unnamed() const { return unnamed_.get(); }
+
  private:
+  std::shared_ptr<const StatementDefinition> unnamed_;
   std::unordered_map<std::string, std::shared_ptr<const StatementDefinition>> by_name_;
 };
 
@@ -52,6 +61,9 @@ class ServerStatements {
   std::optional<std::string> add(const StatementDefinition& definition, size_t capacity);
   void forget(uint64_t key);
   void clear();
+  // Least recently used first, for handing the list to another worker.
+  std::vector<std::pair<uint64_t, std::string>> entries() const;
+  void restore(const std::vector<std::pair<uint64_t, std::string>>& entries);
   size_t size() const { return by_key_.size(); }
 
  private:

@@ -3,6 +3,8 @@
 // server_forwarding.cpp.
 #include "proxy/postgres/server_connection.hpp"
 
+#include <unistd.h>
+
 #include "proxy/core/log.hpp"
 #include "proxy/postgres/client_connection.hpp"
 #include "proxy/postgres/postgres_front.hpp"
@@ -18,6 +20,39 @@ ServerConnection::ServerConnection(WorkerPool& pool, core::ServerPick pick, Serv
       socket_(new core::Socket(pool.front().worker().loop(), pool.front().worker().message_buffers(), this)),
       output_(pool.front().worker().message_buffers()) {
   created_at_ = uv_now(pool.front().worker().loop());
+}
+
+ServerConnection::ServerConnection(WorkerPool& pool, MovingServer moving)
+    : pool_(pool),
+      pick_(std::move(moving.pick)),
+      login_(std::move(moving.login)),
+      socket_(new core::Socket(pool.front().worker().loop(), pool.front().worker().message_buffers(), this)),
+      output_(pool.front().worker().message_buffers()) {
+  parameters_ = std::move(moving.parameters);
+  statements_.restore(moving.statements);
+  backend_pid_ = moving.backend_pid;
+  backend_key_ = moving.backend_key;
+  created_at_ = moving.created_at;
+  idle_since_ = uv_now(pool.front().worker().loop());
+  pick_.server().counters->active.fetch_add(1, std::memory_order_relaxed);
+  state_ = State::idle;
+  if (socket_->open(moving.fd) != 0) {
+    ::close(moving.fd);
+    close("could not take over a moved connection");
+    return;
+  }
+  socket_->read_start();
+}
+
+std::optional<MovingServer> ServerConnection::detach() {
+  if (state_ != State::idle || !queue_.empty() || !stream_.idle() || socket_->queued_bytes() != 0) return std::nullopt;
+  int fd = socket_->duplicate_fd();
+  if (fd < 0) return std::nullopt;
+  MovingServer moving{fd,      pick_,       login_,      parameters_, statements_.entries(),
+                      backend_pid_, backend_key_, created_at_};
+  moved_away_ = true;  // the connection lives on elsewhere: counted there now
+  close("moved to another worker");
+  return moving;
 }
 
 std::string_view ServerConnection::state_name() const { return name_of(state_); }
@@ -70,7 +105,6 @@ void ServerConnection::on_connect(core::Socket&, int status) {
   if (status != 0) {
     std::string message = "could not connect to server " + pick_.backend->name() + "/" + pick_.server().name() +
                           ": " + uv_strerror(status);
-    log::warn("postgres pool ", pool_.database_name(), "/", pool_.user_name(), ": ", message);
     pool_.server_failed(*this, pgwire::sqlstate::connection_failure, message);
     close("connect failed");
     return;

@@ -34,6 +34,20 @@ struct ServerLogin {
   std::optional<pgwire::ScramVerifier> scram_verifier;
 };
 
+// An idle server connection on its way to another worker: its descriptor
+// and everything known about its session. Snapshots are immutable and
+// shared, so the pick stays valid on the other thread.
+struct MovingServer {
+  int fd = -1;
+  core::ServerPick pick;
+  ServerLogin login;
+  ParameterSet parameters;
+  std::vector<std::pair<uint64_t, std::string>> statements;  // least recently used first
+  int32_t backend_pid = 0;
+  int32_t backend_key = 0;
+  uint64_t created_at = 0;
+};
+
 class ServerConnection final : private core::SocketHandler, private MessageSink {
  public:
   enum class State {
@@ -45,11 +59,16 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   };
 
   ServerConnection(WorkerPool& pool, core::ServerPick pick, ServerLogin login);
+  // A connection moved from another worker, already logged in and idle.
+  ServerConnection(WorkerPool& pool, MovingServer moving);
   ServerConnection(const ServerConnection&) = delete;
   ServerConnection& operator=(const ServerConnection&) = delete;
 
   void connect();
   void close(std::string_view reason);
+  // Hands the (idle) connection over for another worker; this object goes.
+  std::optional<MovingServer> detach();
+  bool moved_away() const { return moved_away_; }
 
   // --- linking (the pool) ---
   void link(ClientConnection& client);
@@ -107,6 +126,7 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   // serving a client (server_forwarding.cpp)
   StreamVerdict on_response(std::string_view message, const core::Slice* slice);
   bool ensure_statement(const StatementDefinition& definition);
+  void ensure_unnamed_statement();
   void process_responses();
   void after_responses();
 
@@ -138,6 +158,7 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   ClientConnection* client_ = nullptr;
   ParameterSet parameters_;
   ServerStatements statements_;
+  uint64_t unnamed_key_ = 0;  // definition the server's unnamed statement holds (0: none known)
   std::unique_ptr<class ServerAuthenticator> authenticator_;
   int32_t backend_pid_ = 0;
   int32_t backend_key_ = 0;
@@ -151,6 +172,7 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   uint64_t idle_in_transaction_since_ = 0;
   bool cancel_sent_ = false;
   std::string close_reason_;
+  bool moved_away_ = false;
 };
 
 }  // namespace sy::postgres

@@ -27,7 +27,10 @@ void ServerConnection::link(ClientConnection& client) {
   std::string sql = parameter_sync_sql(client.parameters(), parameters_, extra);
   if (!sql.empty()) {
     send_internal_query(sql);
-    // Parameters the server does not report are known only by what we set.
+    // Parameters the server does not report are known only by what we set
+    // (or reset).
+    for (const auto& name : extra)
+      if (!client.parameters().find(name)) parameters_.erase(name);
     for (const auto& [name, value] : client.parameters().items())
       if (is_tracked(name, extra)) parameters_.set(name, value);
   }
@@ -61,6 +64,16 @@ bool ServerConnection::ensure_statement(const StatementDefinition& definition) {
   return false;
 }
 
+// The client's unnamed statement, re-prepared first if this server's
+// unnamed statement is another one (a different client's, or none).
+void ServerConnection::ensure_unnamed_statement() {
+  const StatementDefinition* definition = client_->statements().unnamed();
+  if (!definition || definition->key == unnamed_key_) return;
+  output_.add(build_parse("", definition->body));
+  queue_.push({Expect::injected_parse});
+  unnamed_key_ = definition->key;
+}
+
 bool ServerConnection::forward_request(std::string_view message, const core::Slice* slice) {
   char type = message[0];
   if (queue_.empty()) {
@@ -74,6 +87,10 @@ bool ServerConnection::forward_request(std::string_view message, const core::Sli
   bool rename = settings && settings->pool_mode != conf::PoolMode::session && settings->max_prepared_statements > 0;
   switch (type) {
     case 'Q':
+      if (rename) client_->statements().set_unnamed(nullptr);
+      unnamed_key_ = 0;  // a simple Query replaces the unnamed statement
+      queue_.push({Expect::query});
+      break;
     case 'F':
       queue_.push({Expect::query});
       break;
@@ -92,7 +109,14 @@ bool ServerConnection::forward_request(std::string_view message, const core::Sli
       pgwire::PayloadReader reader(payload);
       std::string_view name = reader.cstring();
       if (!reader.ok()) return false;
-      if (!rename || name.empty()) {
+      if (!rename) {
+        queue_.push({Expect::parse});
+        break;
+      }
+      if (name.empty()) {
+        auto definition = pool_.front().statements().intern(reader.rest());
+        unnamed_key_ = definition->key;
+        client_->statements().set_unnamed(std::move(definition));
         queue_.push({Expect::parse});
         break;
       }
@@ -115,6 +139,7 @@ bool ServerConnection::forward_request(std::string_view message, const core::Sli
       std::string_view portal = reader.cstring();
       std::string_view statement = reader.cstring();
       if (!reader.ok()) return false;
+      if (rename && statement.empty()) ensure_unnamed_statement();
       const StatementDefinition* definition =
           rename && !statement.empty() ? client_->statements().find(statement) : nullptr;
       if (!definition) {  // unnamed, or unknown: the server answers for it
@@ -142,6 +167,7 @@ bool ServerConnection::forward_request(std::string_view message, const core::Sli
         queue_.push({Expect::close});
         break;
       }
+      if (rename && kind == 'S' && name.empty()) ensure_unnamed_statement();
       const StatementDefinition* definition = named_statement ? client_->statements().find(name) : nullptr;
       if (!definition) {
         queue_.push({Expect::describe});
@@ -175,6 +201,7 @@ StreamVerdict ServerConnection::on_response(std::string_view message, const core
   bool internal = !queue_.empty() && queue_.front_kind() == Expect::internal_query;
   ResponseOutcome outcome = queue_.on_server_message(type);
   if (outcome.failed_statement) statements_.forget(outcome.failed_statement);
+  if (type == 'E' && outcome.action == ResponseAction::forward && !internal) unnamed_key_ = 0;  // may not exist now
   if (type == 'S') {
     pgwire::PayloadReader reader(payload);
     std::string_view name = reader.cstring();

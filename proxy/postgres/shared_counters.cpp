@@ -3,9 +3,9 @@
 
 namespace sy::postgres {
 
-PoolCounters& SharedCounters::pool(const std::string& database, const std::string& user) {
+PoolCounters& SharedCounters::pool(const PoolKey& key) {
   std::lock_guard lock(mutex_);
-  return pools_[{database, user}];  // std::map nodes never move
+  return pools_[key];  // std::map nodes never move
 }
 
 DatabaseCounters& SharedCounters::database(const std::string& name) {

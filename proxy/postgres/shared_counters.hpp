@@ -4,20 +4,46 @@
 // process (a pool's key is its database and user names), never freed.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
+#include "conf/postgres_config.hpp"
+#include "proxy/postgres/parameters.hpp"
+
 namespace sy::postgres {
 
+// A pool serves one (database, user) toward one kind of server: a database
+// with split_reads has a pool for its target (the primary) and one for reads.
+struct PoolKey {
+  std::string database;
+  std::string user;
+  conf::DatabaseTarget target = conf::DatabaseTarget::primary;
+
+  auto operator<=>(const PoolKey&) const = default;
+};
+
 struct PoolCounters {
+  // The server's parameters for the login answer, once any worker has
+  // logged in a server of this pool (so no worker needs a server of its own
+  // just to let a client log in).
+  std::mutex login_mutex;
+  std::shared_ptr<const ParameterSet> login_parameters;
+
   std::atomic<int> servers{0};  // open or being opened, all workers
   std::atomic<int> waiting{0};  // clients waiting for a server, all workers
   std::atomic<uint64_t> transactions{0};
   std::atomic<uint64_t> queries{0};
   std::atomic<uint64_t> wait_time_us{0};
+  // When each worker's longest-waiting client of this pool started waiting
+  // (0: none), so a server released on one worker can go to the client
+  // that has waited longest on any worker.
+  static constexpr size_t kTrackedWorkers = 64;
+  std::array<std::atomic<uint64_t>, kTrackedWorkers> oldest_wait{};
 };
 
 struct DatabaseCounters {
@@ -37,19 +63,13 @@ inline bool try_acquire(std::atomic<int>& counter, unsigned limit) {
 class SharedCounters {
  public:
   // Lookups lock; callers keep the reference (stable for the process life).
-  PoolCounters& pool(const std::string& database, const std::string& user);
+  PoolCounters& pool(const PoolKey& key);
   DatabaseCounters& database(const std::string& name);
   std::atomic<int>& clients() { return clients_; }
 
-  template <typename Visit>
-  void for_each_pool(Visit visit) {
-    std::lock_guard lock(mutex_);
-    for (auto& [key, counters] : pools_) visit(key.first, key.second, counters);
-  }
-
  private:
   std::mutex mutex_;
-  std::map<std::pair<std::string, std::string>, PoolCounters> pools_;
+  std::map<PoolKey, PoolCounters> pools_;
   std::map<std::string, DatabaseCounters> databases_;
   std::atomic<int> clients_{0};
 };

@@ -9,21 +9,86 @@
 
 namespace sy::postgres {
 
-WorkerPool::WorkerPool(PostgresFront& front, std::string database, std::string user)
+WorkerPool::WorkerPool(PostgresFront& front, PoolKey key)
     : front_(front),
-      database_(std::move(database)),
-      user_(std::move(user)),
-      counters_(front.shared().pool(database_, user_)),
-      database_counters_(front.shared().database(database_)) {}
+      key_(std::move(key)),
+      counters_(front.shared().pool(key_)),
+      database_counters_(front.shared().database(key_.database)) {}
 
 const conf::Database* WorkerPool::settings() const {
-  return front_.worker().snapshot()->config->find_database(database_);
+  return front_.worker().snapshot()->config->find_database(key_.database);
+}
+
+namespace {
+
+balancer::RoleFilter filter_for(conf::DatabaseTarget target, const conf::Database& settings) {
+  balancer::RoleFilter filter;
+  switch (target) {
+    case conf::DatabaseTarget::primary: filter.role = balancer::Role::primary; break;
+    case conf::DatabaseTarget::replica:
+    case conf::DatabaseTarget::prefer_replica:
+      filter.role = balancer::Role::replica;
+      filter.max_lag_bytes = settings.max_replica_lag_bytes;
+      filter.max_lag_ms = static_cast<uint32_t>(settings.max_replica_lag.count());
+      break;
+    case conf::DatabaseTarget::any: break;
+  }
+  return filter;
+}
+
+}  // namespace
+
+std::optional<core::ServerPick> WorkerPool::pick(const conf::Database& settings) const {
+  auto& worker = front_.worker();
+  auto chosen = worker.pick_server(settings.backend, 0, {}, filter_for(key_.target, settings));
+  if (!chosen && key_.target == conf::DatabaseTarget::prefer_replica)
+    chosen = worker.pick_server(settings.backend, 0, {}, filter_for(conf::DatabaseTarget::primary, settings));
+  return chosen;
+}
+
+bool WorkerPool::still_eligible(const ServerConnection& server) const {
+  const conf::Database* settings = this->settings();
+  if (!settings) return false;
+  const auto& snapshot = *front_.worker().snapshot();
+  const balancer::BackendView* backend = snapshot.find_backend(settings->backend);
+  if (!backend || backend->name() != server.pick().backend->name()) return false;
+  const balancer::ServerView* view = backend->find_server(server.pick().server().name());
+  if (!view || !view->usable()) return false;
+  if (balancer::role_allows(*view, filter_for(key_.target, *settings), backend->roles_known())) return true;
+  // A reader that fell back to the primary keeps it until a replica is back.
+  return key_.target == conf::DatabaseTarget::prefer_replica &&
+         balancer::role_allows(*view, filter_for(conf::DatabaseTarget::primary, *settings), backend->roles_known());
+}
+
+void WorkerPool::on_snapshot() {
+  // A new picture of the servers (a new primary, say): try at once.
+  last_failure_at_ = 0;
+  // Idle connections to servers that lost their place (a demoted or fenced
+  // primary, a lagging replica, a drained server) go now; busy ones when
+  // their client lets go of them.
+  auto idle = idle_;
+  for (ServerConnection* server : idle)
+    if (!still_eligible(*server)) server->close("no longer eligible: " + std::string(server->pick().server().name()));
+  if (paused()) return;
+  // Resumed, or servers became eligible: hand idle ones to waiters, then open more.
+  while (!waiting_.empty() && !idle_.empty()) {
+    ServerConnection* server = idle_.back();
+    idle_.pop_back();
+    ClientConnection* client = waiting_.front();
+    waiting_.pop_front();
+    counters_.waiting.fetch_sub(1, std::memory_order_relaxed);
+    publish_oldest_wait();
+    link(*server, *client);
+  }
+  if (!waiting_.empty() || !login_waiters_.empty()) open_servers_for_waiters();
 }
 
 void WorkerPool::remember_login(ServerLogin login) { login_ = std::move(login); }
 
+bool WorkerPool::paused() const { return front_.worker().snapshot()->paused_databases.count(key_.database) > 0; }
+
 void WorkerPool::acquire(ClientConnection& client) {
-  if (!idle_.empty()) {
+  if (!idle_.empty() && !paused()) {
     ServerConnection* server = idle_.back();
     idle_.pop_back();
     link(*server, client);
@@ -31,6 +96,7 @@ void WorkerPool::acquire(ClientConnection& client) {
   }
   waiting_.push_back(&client);
   counters_.waiting.fetch_add(1, std::memory_order_relaxed);
+  if (waiting_.size() == 1) publish_oldest_wait();
   open_servers_for_waiters();
 }
 
@@ -39,12 +105,22 @@ void WorkerPool::cancel_wait(ClientConnection& client) {
   if (it != waiting_.end()) {
     waiting_.erase(it);
     counters_.waiting.fetch_sub(1, std::memory_order_relaxed);
+    publish_oldest_wait();
   }
-  std::erase(login_waiters_, &client);
+  std::erase_if(login_waiters_, [&](const auto& waiter) { return waiter.first == &client; });
+}
+
+bool WorkerPool::login_parameters_known() {
+  if (login_parameters_known_) return true;
+  std::lock_guard lock(counters_.login_mutex);
+  if (!counters_.login_parameters) return false;
+  login_parameters_ = *counters_.login_parameters;
+  login_parameters_known_ = true;
+  return true;
 }
 
 void WorkerPool::wait_for_login_parameters(ClientConnection& client) {
-  login_waiters_.push_back(&client);
+  login_waiters_.emplace_back(&client, uv_now(front_.worker().loop()));
   if (opening_ == 0) open_server(false);
   // With every slot taken, the parameters come when a server frees up; the
   // janitor keeps trying.
@@ -58,13 +134,19 @@ void WorkerPool::link(ServerConnection& server, ClientConnection& client) {
 bool WorkerPool::open_server(bool use_reserve) {
   const conf::Database* settings = this->settings();
   if (!settings || !login_) return false;
+  // After failures, new attempts wait a little (growing to a second); the
+  // janitor tries again.
+  if (connect_failures_in_row_ > 0) {
+    uint64_t backoff = std::min<uint64_t>(1000, 50ull << std::min(connect_failures_in_row_, 5u));
+    if (uv_now(front_.worker().loop()) - last_failure_at_ < backoff) return false;
+  }
   unsigned limit = settings->pool_size + (use_reserve ? settings->reserve_pool : 0);
   if (!try_acquire(counters_.servers, limit)) return false;
   if (!try_acquire(database_counters_.servers, settings->max_db_connections)) {
     counters_.servers.fetch_sub(1, std::memory_order_relaxed);
     return false;
   }
-  auto pick = front_.worker().pick_server(settings->backend, 0, {});
+  auto pick = this->pick(*settings);
   if (!pick) {
     counters_.servers.fetch_sub(1, std::memory_order_relaxed);
     database_counters_.servers.fetch_sub(1, std::memory_order_relaxed);
@@ -85,39 +167,73 @@ bool WorkerPool::open_server(bool use_reserve) {
 }
 
 void WorkerPool::open_servers_for_waiters() {
+  if (paused()) return;
   while (opening_ < waiting_.size() + (login_waiters_.empty() ? 0 : 1)) {
     if (!open_server(false)) {
       // Every slot is taken. Servers linked elsewhere come back to their own
       // waiters; idle ones on another worker must be given back.
-      ask_peers_for_a_slot();
+      ask_peers_for_a_server();
       break;
     }
   }
 }
 
-void WorkerPool::ask_peers_for_a_slot() {
+void WorkerPool::ask_peers_for_a_server() {
   if (front_.worker().peers().size() < 2) return;
   uint64_t now = uv_now(front_.worker().loop());
   if (slot_asked_at_ != 0 && now - slot_asked_at_ < 50) return;  // one question in flight is enough
   slot_asked_at_ = now;
+  unsigned me = front_.worker().index();
   for (core::Worker* peer : front_.worker().peers()) {
     if (peer == &front_.worker()) continue;
-    peer->post([peer, database = database_, user = user_] { peer->postgres().give_back_idle(database, user); });
+    peer->post([peer, key = key_, me] { peer->postgres().give_back_idle(key, me); });
   }
 }
 
-void WorkerPool::tell_peers_slot_freed() {
-  for (core::Worker* peer : front_.worker().peers()) {
-    if (peer == &front_.worker()) continue;
-    peer->post([peer, database = database_, user = user_] { peer->postgres().slot_freed(database, user); });
-  }
-}
-
-void WorkerPool::give_back_idle_server() {
+void WorkerPool::give_idle_server_to(unsigned worker) {
   if (idle_.empty() || !waiting_.empty()) return;
-  ServerConnection* server = idle_.front();  // the least recently used
-  server->close("slot handed to another worker");
-  tell_peers_slot_freed();
+  move_to(worker, *idle_.front());  // the least recently used
+}
+
+void WorkerPool::move_to(unsigned worker, ServerConnection& server) {
+  auto moving = server.detach();
+  if (!moving) return;
+  core::Worker* peer = front_.worker().peers()[worker];
+  peer->post([peer, key = key_, moving = std::move(*moving)]() mutable { peer->postgres().adopt(key, std::move(moving)); });
+}
+
+void WorkerPool::adopt(MovingServer moving) {
+  slot_asked_at_ = 0;
+  auto* server = new ServerConnection(*this, std::move(moving));
+  if (server->state() == ServerConnection::State::closing) return;  // could not take it over
+  servers_.push_back(server);
+  give_to_waiter_or_idle(*server);
+}
+
+void WorkerPool::publish_oldest_wait() {
+  unsigned me = front_.worker().index();
+  if (me >= PoolCounters::kTrackedWorkers) return;
+  uint64_t oldest = waiting_.empty() ? 0 : std::max<uint64_t>(1, waiting_.front()->waiting_since());
+  counters_.oldest_wait[me].store(oldest, std::memory_order_relaxed);
+}
+
+// A worker whose longest-waiting client has waited clearly longer than ours
+// (the slack keeps two busy workers from passing servers back and forth).
+std::optional<unsigned> WorkerPool::worker_with_older_waiter() const {
+  constexpr uint64_t kSlackMs = 20;
+  size_t workers = std::min(front_.worker().peers().size(), PoolCounters::kTrackedWorkers);
+  unsigned me = front_.worker().index();
+  uint64_t mine = waiting_.empty() ? UINT64_MAX : waiting_.front()->waiting_since();
+  std::optional<unsigned> best;
+  uint64_t best_since = UINT64_MAX;
+  for (unsigned w = 0; w < workers; ++w) {
+    if (w == me) continue;
+    uint64_t since = counters_.oldest_wait[w].load(std::memory_order_relaxed);
+    if (since == 0 || since + kSlackMs >= mine || since >= best_since) continue;
+    best = w;
+    best_since = since;
+  }
+  return best;
 }
 
 void WorkerPool::server_logged_in(ServerConnection& server) {
@@ -126,10 +242,12 @@ void WorkerPool::server_logged_in(ServerConnection& server) {
   if (!login_parameters_known_) {
     login_parameters_ = server.parameters();
     login_parameters_known_ = true;
+    std::lock_guard lock(counters_.login_mutex);
+    if (!counters_.login_parameters) counters_.login_parameters = std::make_shared<const ParameterSet>(login_parameters_);
   }
   auto waiters = std::move(login_waiters_);
   login_waiters_.clear();
-  for (ClientConnection* client : waiters) client->on_login_ready();
+  for (auto& [client, since] : waiters) client->on_login_ready();
   give_to_waiter_or_idle(server);
 }
 
@@ -137,22 +255,27 @@ void WorkerPool::give_to_waiter_or_idle(ServerConnection& server) {
   const conf::Database* settings = this->settings();
   uint64_t now = uv_now(front_.worker().loop());
   bool expired = !settings || (now - server.created_at()) >= static_cast<uint64_t>(settings->server_lifetime.count());
-  if (front_.worker().shutting_down() || expired) {
-    server.close(expired ? "server_lifetime reached" : "shutting down");
+  if (front_.worker().shutting_down() || expired || !still_eligible(server)) {
+    server.close(expired ? "server_lifetime reached" : front_.worker().shutting_down() ? "shutting down" : "no longer eligible");
+    if (!waiting_.empty()) open_servers_for_waiters();
     return;
+  }
+  if (paused()) {
+    server.set_idle_since(now);
+    idle_.push_back(&server);
+    return;
+  }
+  // The client that has waited longest, on whichever worker, gets it.
+  if (auto worker = worker_with_older_waiter()) {
+    move_to(*worker, server);
+    if (server.moved_away()) return;
   }
   if (!waiting_.empty()) {
     ClientConnection* client = waiting_.front();
     waiting_.pop_front();
     counters_.waiting.fetch_sub(1, std::memory_order_relaxed);
+    publish_oldest_wait();
     link(server, *client);
-    return;
-  }
-  if (counters_.waiting.load(std::memory_order_relaxed) > 0) {
-    // Clients of this pool wait on another worker and none here: give the
-    // slot back so that worker can open a server of its own.
-    server.close("slot handed to another worker");
-    tell_peers_slot_freed();
     return;
   }
   server.set_idle_since(now);
@@ -184,15 +307,22 @@ void WorkerPool::fail_waiters(pgwire::SqlState state, const std::string& message
   auto waiting = std::move(waiting_);
   waiting_.clear();
   counters_.waiting.fetch_sub(static_cast<int>(waiting.size()), std::memory_order_relaxed);
+  publish_oldest_wait();
   auto login_waiters = std::move(login_waiters_);
   login_waiters_.clear();
   for (ClientConnection* client : waiting) client->fail(state, message);
-  for (ClientConnection* client : login_waiters) client->fail(state, message);
+  for (auto& [client, since] : login_waiters) client->fail(state, message);
 }
 
 void WorkerPool::server_failed(ServerConnection& server, pgwire::SqlState state, const std::string& message) {
   (void)server;
   ++connect_failures_in_row_;
+  last_failure_at_ = uv_now(front_.worker().loop());
+  // One line when trouble starts, then one per 20 attempts: an outage must
+  // not flood the log.
+  if (connect_failures_in_row_ == 1 || connect_failures_in_row_ % 20 == 0)
+    log::warn("postgres pool ", key_.database, "/", key_.user, ": ", message, " (", connect_failures_in_row_,
+              connect_failures_in_row_ == 1 ? " failure)" : " failures in a row)");
   bool login_refused = state.code != pgwire::sqlstate::connection_failure.code;
   const conf::Database* settings = this->settings();
   unsigned retries = 2;
@@ -200,13 +330,19 @@ void WorkerPool::server_failed(ServerConnection& server, pgwire::SqlState state,
     if (const conf::Backend* backend = front_.worker().snapshot()->config->find_backend(settings->backend))
       retries = backend->retries;
   // A refused login will be refused again: tell the clients now. A failed
-  // connect is retried (on the next server) a few times first.
-  if (login_refused || connect_failures_in_row_ > retries) fail_waiters(state, message);
+  // connect is retried (on the next server) a few times first — and where
+  // roles are checked, the clients wait out a failover instead.
+  bool follows_roles = false;
+  if (settings)
+    if (const auto* backend = front_.worker().snapshot()->find_backend(settings->backend))
+      follows_roles = backend->roles_known();
+  if (login_refused || (!follows_roles && connect_failures_in_row_ > retries)) fail_waiters(state, message);
 }
 
 void WorkerPool::forget_server(ServerConnection& server) {
   std::erase(servers_, &server);
   std::erase(idle_, &server);
+  if (server.moved_away()) return;  // still open, counted by its new worker
   counters_.servers.fetch_sub(1, std::memory_order_relaxed);
   database_counters_.servers.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -226,20 +362,45 @@ bool WorkerPool::has_reserve_waiter(uint64_t now_ms) const {
 void WorkerPool::tick(uint64_t now_ms) {
   const conf::Database* settings = this->settings();
   if (!settings) {
-    fail_waiters(pgwire::sqlstate::invalid_catalog_name, "database \"" + database_ + "\" was removed");
+    fail_waiters(pgwire::sqlstate::invalid_catalog_name, "database \"" + key_.database + "\" was removed");
     close_idle_servers();
     return;
   }
-  uint64_t wait_limit = static_cast<uint64_t>(settings->query_wait_timeout.count());
+  // With no server to go to (a failover in progress), waiting clients get
+  // failover_timeout rather than query_wait_timeout.
+  bool no_server = !waiting_.empty() && (paused() || (servers_.empty() && !pick(*settings)));
+  uint64_t wait_limit = static_cast<uint64_t>(
+      no_server ? std::max(settings->failover_timeout, settings->query_wait_timeout).count()
+                : settings->query_wait_timeout.count());
   while (!waiting_.empty() && now_ms - waiting_.front()->waiting_since() >= wait_limit) {
     ClientConnection* client = waiting_.front();
     waiting_.pop_front();
     counters_.waiting.fetch_sub(1, std::memory_order_relaxed);
+    publish_oldest_wait();
+    if (no_server)
+      client->fail(pgwire::sqlstate::connection_failure,
+                   "failover_timeout: no server for database \"" + key_.database + "\" within " +
+                       std::to_string(wait_limit / 1000) + "s");
+    else
+      client->fail(pgwire::sqlstate::connection_failure,
+                   "query_wait_timeout: no server connection for database \"" + key_.database + "\" within " +
+                       std::to_string(wait_limit / 1000) + "s");
+  }
+  // Logins waiting for server parameters: another worker may have learned
+  // them meanwhile; otherwise they wait no longer than a query would.
+  if (!login_waiters_.empty() && login_parameters_known()) {
+    auto waiters = std::move(login_waiters_);
+    login_waiters_.clear();
+    for (auto& [client, since] : waiters) client->on_login_ready();
+  }
+  while (!login_waiters_.empty() && now_ms - login_waiters_.front().second >= wait_limit) {
+    ClientConnection* client = login_waiters_.front().first;
+    login_waiters_.erase(login_waiters_.begin());
     client->fail(pgwire::sqlstate::connection_failure,
-                 "query_wait_timeout: no server connection for database \"" + database_ + "\" within " +
+                 "no server connection for database \"" + key_.database + "\" to complete the login within " +
                      std::to_string(wait_limit / 1000) + "s");
   }
-  if (has_reserve_waiter(now_ms) && opening_ < waiting_.size()) open_server(true);
+  if (!paused() && has_reserve_waiter(now_ms) && opening_ < waiting_.size()) open_server(true);
   if (!waiting_.empty() || !login_waiters_.empty()) open_servers_for_waiters();
 
   enforce_client_timeouts(*settings, now_ms);
@@ -276,7 +437,7 @@ void WorkerPool::enforce_client_timeouts(const conf::Database& settings, uint64_
     if (!client) continue;
     uint64_t busy = server->busy_since();
     if (query_limit && busy && !server->cancel_sent() && now_ms - busy >= query_limit) {
-      log::info("postgres client ", client->peer(), " user ", user_, " database ", database_,
+      log::info("postgres client ", client->peer(), " user ", key_.user, " database ", key_.database,
                 ": query_timeout reached, cancelling the query");
       server->mark_cancel_sent();
       send_cancel_request(front_.worker(), server->pick().server().config->address, server->backend_pid(),
@@ -288,11 +449,6 @@ void WorkerPool::enforce_client_timeouts(const conf::Database& settings, uint64_
   for (ClientConnection* client : idle_too_long)
     client->fail(pgwire::sqlstate::idle_in_transaction_timeout,
                  "idle_transaction_timeout: client idle inside a transaction for too long");
-}
-
-void WorkerPool::slot_freed_elsewhere() {
-  slot_asked_at_ = 0;
-  if (!waiting_.empty()) open_servers_for_waiters();
 }
 
 void WorkerPool::close_idle_servers() {

@@ -24,15 +24,18 @@ class PostgresFront;
 
 class WorkerPool {
  public:
-  WorkerPool(PostgresFront& front, std::string database, std::string user);
+  WorkerPool(PostgresFront& front, PoolKey key);
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  const std::string& database_name() const { return database_; }
-  const std::string& user_name() const { return user_; }
+  const std::string& database_name() const { return key_.database; }
+  const std::string& user_name() const { return key_.user; }
+  const PoolKey& key() const { return key_; }
+  conf::DatabaseTarget target() const { return key_.target; }
   // The current settings of this pool's database (from the worker's
   // snapshot); null if a reload removed it.
   const conf::Database* settings() const;
+  bool paused() const;  // the operator paused the database: new transactions wait
   PostgresFront& front() { return front_; }
   PoolCounters& counters() { return counters_; }
 
@@ -42,7 +45,7 @@ class WorkerPool {
   // The client no longer waits (it left); no-op if it was not waiting.
   void cancel_wait(ClientConnection& client);
   // Login needs the server's parameters; known after the first server login.
-  bool login_parameters_known() const { return login_parameters_known_; }
+  bool login_parameters_known();
   const ParameterSet& login_parameters() const { return login_parameters_; }
   void wait_for_login_parameters(ClientConnection& client);
   // Credentials of the latest client login, for new server connections.
@@ -58,8 +61,9 @@ class WorkerPool {
 
   // --- upkeep (the front's janitor) ---
   void tick(uint64_t now_ms);
-  void slot_freed_elsewhere();  // another worker gave a server slot back
-  void give_back_idle_server(); // another worker has waiters and no slot
+  void on_snapshot();           // roles, drain or health may have changed
+  void give_idle_server_to(unsigned worker);  // if one is idle and nobody here waits
+  void adopt(MovingServer moving);            // a server connection moved here
   void close_idle_servers();    // shutdown
   size_t waiting_count() const { return waiting_.size(); }
   const std::vector<ServerConnection*>& servers() const { return servers_; }
@@ -74,22 +78,28 @@ class WorkerPool {
   void fail_waiters(pgwire::SqlState state, const std::string& message);
   void forget_server(ServerConnection& server);
   bool has_reserve_waiter(uint64_t now_ms) const;
-  void ask_peers_for_a_slot();
+  // May this server connection take new work for this pool's target now?
+  bool still_eligible(const ServerConnection& server) const;
+  // A server this pool could open a connection to now, under its target.
+  std::optional<core::ServerPick> pick(const conf::Database& settings) const;
+  void ask_peers_for_a_server();
+  void move_to(unsigned worker, ServerConnection& server);
+  std::optional<unsigned> worker_with_older_waiter() const;
+  void publish_oldest_wait();
   void enforce_client_timeouts(const conf::Database& settings, uint64_t now_ms);
-  void tell_peers_slot_freed();
 
   PostgresFront& front_;
-  std::string database_;
-  std::string user_;
+  PoolKey key_;
   PoolCounters& counters_;
   DatabaseCounters& database_counters_;
   std::vector<ServerConnection*> servers_;  // every server connection of this pool here
   std::vector<ServerConnection*> idle_;     // the free ones (most recently used last)
   std::deque<ClientConnection*> waiting_;
-  std::vector<ClientConnection*> login_waiters_;
+  std::vector<std::pair<ClientConnection*, uint64_t>> login_waiters_;  // and since when
   unsigned opening_ = 0;  // server connections logging in
   unsigned connect_failures_in_row_ = 0;
   uint64_t slot_asked_at_ = 0;
+  uint64_t last_failure_at_ = 0;
   ParameterSet login_parameters_;
   bool login_parameters_known_ = false;
   std::optional<ServerLogin> login_;

@@ -77,7 +77,7 @@ class DriverTest(PostgresProxyTest):
         # statement_cache_size=0 is what PgBouncer users are told to set: asyncpg
         # then prepares each query as the unnamed statement (Parse/Describe/Sync)
         # and executes it in a second exchange (Bind/Execute/Sync).
-        errors, wrong = self.run_asyncpg_clients(10, 50, statement_cache_size=0)
+        errors, wrong = self.run_asyncpg_clients(10, 20, statement_cache_size=0)
         self.assertEqual(errors[:3], [], f"{len(errors)} errors")
         self.assertEqual(wrong, 0, "wrong results")
 
@@ -105,7 +105,7 @@ class DriverTest(PostgresProxyTest):
     def test_psycopg_prepare_threshold_0_concurrent(self):
         def work(index):
             with psycopg.connect(conninfo(self.port), autocommit=True, prepare_threshold=0) as conn:
-                for i in range(100):
+                for i in range(60):
                     got = conn.execute("SELECT %s::int * 3, %s::text", (i, f"c{index}")).fetchone()
                     assert got == (i * 3, f"c{index}"), got
                     name = conn.execute("SELECT name FROM items WHERE id = %s", (i + 1,)).fetchone()[0]

@@ -33,10 +33,11 @@ class LimitTest(PostgresProxyTest):
 class QueryWaitTimeoutTest(LimitTest):
     def test_a_client_waiting_past_query_wait_timeout_gets_08006_and_is_disconnected(self):
         self.start_proxy(databases=[database(pool_mode="transaction", pool_size=1, query_wait_timeout="1s")])
-        holder = self.client()
+        # Both log in first: a login may itself need the pool's server (see
+        # test_clients_log_in_while_every_server_is_busy).
+        holder, waiter = self.client(), self.client()
         holder.query("BEGIN")
         holder.query("SELECT 1")  # the one server connection is now held
-        waiter = self.client()
         started = time.monotonic()
         waiter.send_query("SELECT 'never'")
         rows, error, status, _ = waiter.read_until_ready(eof_ok=True)
@@ -59,7 +60,7 @@ class QueryWaitTimeoutTest(LimitTest):
                          workers=2)
         holder = self.client()
         holder.query("BEGIN")
-        for index in range(6):
+        for index in range(12):  # connections spread over both workers
             started = time.monotonic()
             with WireClient(self.port, timeout=1 + SLACK) as client:
                 try:
@@ -74,8 +75,8 @@ class QueryWaitTimeoutTest(LimitTest):
         self.start_proxy(databases=[database(pool_mode="transaction", pool_size=1, query_wait_timeout="20s")],
                          workers=1)
         holder = self.client()
-        holder.query("BEGIN")
         waiters = [self.client() for _ in range(3)]
+        holder.query("BEGIN")
         for index, waiter in enumerate(waiters):
             waiter.send_query(f"SELECT {index}")
         for waiter in waiters:  # nothing arrives while the holder keeps the server

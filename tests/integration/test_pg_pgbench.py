@@ -11,7 +11,7 @@ import unittest
 from fixtures.pg_proxy import APP_PASSWORD, APP_USER, PG_BIN, PostgresProxyTest, client_env, database
 
 CLIENTS = 50
-TRANSACTIONS_PER_CLIENT = 30
+TRANSACTIONS_PER_CLIENT = 20
 POOL_SIZE = 5
 
 
@@ -128,7 +128,7 @@ class SessionModeTest(PgbenchTest):
     def test_session_mode_5_clients_in_each_protocol(self):
         for mode in ("simple", "extended", "prepared"):
             with self.subTest(mode=mode):
-                self.assert_run(mode, POOL_SIZE, 60, POOL_SIZE)
+                self.assert_run(mode, POOL_SIZE, 40, POOL_SIZE)
 
 
 if __name__ == "__main__":

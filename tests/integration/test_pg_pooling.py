@@ -1,9 +1,11 @@
 """Server connection pooling: pool_size holds over all workers, server
 connections are reused rather than reopened, min_pool_size keeps servers
 open, server_idle_timeout and server_lifetime close them, reserve_pool
-and max_db_connections, and session mode's server_reset_query cleaning a
-server before the next client gets it."""
+and max_db_connections; a transaction-mode server goes back only outside
+a transaction and clean (failed transactions, vanished clients), and
+session mode's server_reset_query cleans a server before the next client."""
 import asyncio
+import select
 import time
 import unittest
 
@@ -40,19 +42,26 @@ class PoolTest(PostgresProxyTest):
             client.send_query("BEGIN; SELECT pg_backend_pid()")
         return clients
 
-    def answered(self, clients, wait):
-        """The clients that got their answer within `wait` seconds (answers consumed)."""
-        done = []
-        for client in clients:
-            client.sock.settimeout(wait)
-            try:
+    def answered(self, clients, wait, expect=None):
+        """The clients that got their answer within `wait` seconds (answers consumed),
+        as (client, server pid) pairs. With `expect`, returns once that many have
+        answered and no other answer follows within a short grace period."""
+        done, pending = [], list(clients)
+        deadline = time.monotonic() + wait
+        while pending:
+            remaining = deadline - time.monotonic()
+            if expect is not None and len(done) >= expect:
+                remaining = min(remaining, 0.3)
+            if remaining <= 0:
+                break
+            readable, _, _ = select.select([c.sock for c in pending], [], [], remaining)
+            if not readable:
+                break
+            for client in [c for c in pending if c.sock in readable]:
                 rows, error, status, _ = client.read_until_ready()
-            except TimeoutError:
-                continue
-            finally:
-                client.sock.settimeout(15)
-            self.assertIsNone(error)
-            done.append((client, int(rows[0][0])))
+                self.assertIsNone(error)
+                done.append((client, int(rows[0][0])))
+                pending.remove(client)
         return done
 
 
@@ -61,7 +70,7 @@ class PoolSizeTest(PoolTest):
         self.start_proxy(databases=[database(pool_mode="transaction", pool_size=3)], workers=2)
         clients = self.holders(10)
         wait_for(lambda: self.backend_count() == 3, 10, "3 server connections")
-        first = self.answered(clients, 2.0)
+        first = self.answered(clients, 10.0, expect=3)
         self.assertEqual(len(first), 3, "clients that got a server while 3 held transactions")
         self.assertEqual(self.backend_count(), 3)
         pids = {pid for _, pid in first}
@@ -70,7 +79,7 @@ class PoolSizeTest(PoolTest):
             client.query("COMMIT")
         # the waiters get the freed servers, three at a time, never a fourth server
         while waiting:
-            got = self.answered(waiting, 5.0)
+            got = self.answered(waiting, 10.0, expect=min(3, len(waiting)))
             self.assertTrue(got, f"{len(waiting)} clients waited with servers free")
             self.assertLessEqual(len(got), 3)
             for client, pid in got:
@@ -117,7 +126,7 @@ class PoolSizingTest(PoolTest):
         self.start_proxy(databases=[database(pool_mode="transaction", pool_size=3, server_idle_timeout="1s")],
                          workers=1)
         clients = self.holders(3)
-        self.assertEqual(len(self.answered(clients, 5.0)), 3)
+        self.assertEqual(len(self.answered(clients, 10.0, expect=3)), 3)
         for client in clients:
             client.query("COMMIT")
         self.assertEqual(self.backend_count(), 3)
@@ -164,17 +173,67 @@ class PoolSizingTest(PoolTest):
         clients = [self.client() for _ in range(2)] + [self.client("app2", "secret2") for _ in range(2)]
         for client in clients:
             client.send_query("BEGIN; SELECT pg_backend_pid()")
-        first = self.answered(clients, 3.0)
+        first = self.answered(clients, 10.0, expect=2)
         self.assertEqual(len(first), 2, "clients served while max_db_connections is 2")
         self.assertEqual(self.backend_count(APP_USER) + self.backend_count("app2"), 2)
         for client, _ in first:
             client.query("COMMIT")
         rest = [c for c in clients if c not in [c2 for c2, _ in first]]
-        second = self.answered(rest, 10.0)
+        second = self.answered(rest, 10.0, expect=2)
         self.assertEqual(len(second), 2, "the other user's clients got no server after the first ones finished")
         self.assertLessEqual(self.backend_count(APP_USER) + self.backend_count("app2"), 2)
         for client, _ in second:
             client.query("COMMIT")
+
+
+class ReleaseTest(PoolTest):
+    """When a transaction-mode server goes back to the pool, and in what state."""
+
+    @classmethod
+    def prepare_server(cls, pg):
+        pg.sql("CREATE TABLE release_t (v text)", dbname="app")
+        pg.sql("ALTER TABLE release_t OWNER TO app", dbname="app")
+
+    def setUp(self):
+        super().setUp()
+        self.start_proxy(databases=[database(pool_mode="transaction", pool_size=1, query_wait_timeout="30s")],
+                         workers=1)
+
+    def test_a_failed_transaction_keeps_its_server_until_rollback(self):
+        failing, other = self.client(), self.client()
+        failing.query("BEGIN")
+        failing.send_query("SELECT 1/0")
+        rows, error, status, _ = failing.read_until_ready()
+        self.assertEqual((error["C"], status), ("22012", "E"))
+        other.send_query("SELECT 'other'")
+        other.sock.settimeout(0.5)
+        with self.assertRaises(TimeoutError, msg="another client got the server of a failed, open transaction"):
+            other.read_message()
+        other.sock.settimeout(15)
+        failing.query("ROLLBACK")
+        self.assertEqual(other.read_until_ready()[:3], ([("other",)], None, "I"))
+
+    def test_a_client_that_vanishes_inside_a_transaction_leaves_nothing_behind(self):
+        vanishing = self.client()
+        vanishing.query("BEGIN")
+        vanishing.query("INSERT INTO release_t VALUES ('uncommitted')")
+        vanishing.close()  # no Terminate, no ROLLBACK
+        other = self.client()
+        other.send_query("SELECT count(*) FROM release_t")
+        rows, error, status, _ = other.read_until_ready()
+        self.assertEqual((rows, error, status), ([("0",)], None, "I"))
+
+    def test_a_client_that_vanishes_during_a_long_query_does_not_hold_the_server(self):
+        vanishing = self.client()
+        vanishing.send_query("SELECT pg_sleep(30) /* abandoned */")
+        wait_for(lambda: any("abandoned" in (b["query"] or "") and b["state"] == "active"
+                             for b in self.pg.backends(user=APP_USER)), 10, "the long query to run")
+        vanishing.close()
+        started = time.monotonic()
+        other = self.client()
+        self.assertEqual(other.query("SELECT 'next'"), [("next",)])
+        self.assertLess(time.monotonic() - started, SLACK + 2,
+                        "the next client waited for the abandoned query to finish")
 
 
 class SessionResetTest(PoolTest):

@@ -1,8 +1,9 @@
 """What clients see when the server or the proxy goes away: idle clients in
 transaction mode keep working across a server restart (fast or immediate)
 and a killed backend; a query in flight on a server that dies fails with
-08006 and its connection stays usable; a graceful SIGTERM lets a client in
-a transaction finish it, and turns idle clients away with 57P01."""
+08006 and its connection stays usable; a session client whose server is
+lost is told and disconnected; a graceful SIGTERM lets a client in a
+transaction finish it, and turns idle clients away with 57P01."""
 import signal
 import threading
 import time
@@ -107,6 +108,31 @@ class ServerRestartTest(PostgresProxyTest):
         self.assertEqual(status, "I", "the client is still told it is in a transaction")
         # nothing of the lost transaction was committed, and the client goes on
         self.assertEqual(client.query("SELECT count(*) FROM events WHERE client = 100"), [("0",)])
+
+
+class SessionServerLossTest(PostgresProxyTest):
+    def test_a_session_client_whose_server_is_lost_gets_08006_and_is_disconnected(self):
+        self.start_proxy(databases=[database(pool_mode="session", pool_size=3)], workers=2)
+        client = WireClient(self.port)
+        self.addCleanup(client.close)
+        client.login(APP_USER, APP_PASSWORD, "app")
+        pid = int(client.query("SELECT pg_backend_pid()")[0][0])
+        self.pg.sql("SELECT pg_terminate_backend(%s)", (pid,))
+        # the session is gone with its server: the client is told, now or at its next query
+        errors = []
+        try:
+            client.send_query("SELECT 1")
+            rows, error, status, _ = client.read_until_ready(eof_ok=True)
+            errors.append(error)
+            self.assertIsNone(status, "the session client stayed connected after its server was lost")
+        except ConnectionError:
+            pass
+        codes = [e.get("C") for e in errors if e]
+        self.assertTrue(codes and codes[-1] in ("08006", "57P01"), f"errors seen: {errors}")
+        # a new session works
+        with WireClient(self.port) as again:
+            again.login(APP_USER, APP_PASSWORD, "app")
+            self.assertEqual(again.query("SELECT 'new session'"), [("new session",)])
 
 
 class GracefulShutdownTest(PostgresProxyTest):

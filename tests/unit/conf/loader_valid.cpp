@@ -217,6 +217,9 @@ name = "app"
       {{"backend.health_check", "rise"}, std::to_string(check.rise)},
       {{"backend.health_check", "fall"}, std::to_string(check.fall)},
       {{"backend.health_check", "passive_fall"}, std::to_string(check.passive_fall)},
+      {{"backend.health_check", "user"}, check.user},
+      {{"backend.health_check", "password"}, unset_if_empty(check.password)},
+      {{"backend.health_check", "dbname"}, check.dbname},
       {{"backend.server", "weight"}, std::to_string(server.weight)},
       {{"backend.server", "backup"}, server.backup ? "true" : "false"},
       {{"postgres", "auth_file"}, unset_if_empty(postgres.auth_file)},
@@ -243,6 +246,13 @@ name = "app"
       {{"database", "server_user"}, unset_if_empty(database.server_user)},
       {{"database", "server_password"}, unset_if_empty(database.server_password)},
       {{"user", "password"}, unset_if_empty(user.password)},
+      {{"postgres", "read_only_functions"}, postgres.read_only_functions.empty() ? "[]" : "?"},
+      {{"database", "target"}, std::string(to_string(database.target))},
+      {{"database", "max_replica_lag"}, format_duration(database.max_replica_lag)},
+      {{"database", "max_replica_lag_bytes"}, database.max_replica_lag_bytes == (16u << 20) ? "16MiB" : "?"},
+      {{"database", "failover_timeout"}, format_duration(database.failover_timeout)},
+      {{"database", "split_reads"}, database.split_reads ? "true" : "false"},
+      {{"database", "read_your_writes"}, database.read_your_writes.count() == 0 ? "0" : "?"},
   };
   for (const KeySpec& spec : config_keys()) {
     if (spec.required) continue;

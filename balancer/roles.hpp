@@ -1,0 +1,40 @@
+// Which server of a PostgreSQL cluster is the primary, decided from what the
+// role checks report. Pure, so the rules can be tested without servers:
+// the one reachable server not in recovery is the primary; if several claim
+// it (an old primary back without a rewind), the highest timeline wins and
+// the others are fenced; if the highest timeline is shared, no one is
+// primary — writes wait rather than go to two primaries.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace sy::balancer {
+
+enum class Role {
+  unknown,  // no role check, or no answer yet
+  primary,
+  replica,
+  fenced,   // claims to be primary but lost the election: gets nothing
+};
+
+std::string_view to_string(Role role);
+
+struct RoleInput {
+  bool reachable = false;  // up, and its last role check answered
+  bool in_recovery = false;
+  uint32_t timeline = 0;
+};
+
+struct Election {
+  std::optional<size_t> primary;
+  std::vector<Role> roles;  // one per input
+  bool contested = false;   // more than one server claimed to be primary
+};
+
+Election elect_primary(std::span<const RoleInput> servers);
+
+}  // namespace sy::balancer

@@ -1,0 +1,110 @@
+// Following the primary: the control thread folds every PostgreSQL role
+// check into the runtime state, re-runs the election when something that
+// matters changed, logs each role change with how it was noticed, and keeps
+// replica lag in the shared counters workers read when picking a replica.
+#include <chrono>
+
+#include "balancer/roles.hpp"
+#include "proxy/core/control.hpp"
+#include "proxy/core/log.hpp"
+
+namespace sy::core {
+namespace {
+
+std::string milliseconds_since(std::chrono::steady_clock::time_point then) {
+  if (then == std::chrono::steady_clock::time_point{}) return "never";
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - then).count();
+  return std::to_string(ms) + "ms ago";
+}
+
+}  // namespace
+
+void Control::apply_role_report(const std::string& backend_name, const std::string& server_name,
+                                const std::optional<health::RoleReport>& report) {
+  balancer::ServerRuntime* server = runtime_.find(backend_name, server_name);
+  const conf::Backend* backend = runtime_.config().find_backend(backend_name);
+  if (!server || !backend) return;
+  bool was_reported = server->role_reported;
+  bool was_in_recovery = server->in_recovery;
+  uint32_t old_timeline = server->timeline;
+  server->role_reported = report.has_value();
+  if (report) {
+    server->in_recovery = report->in_recovery;
+    server->timeline = report->timeline;
+    server->wal_lsn = report->wal_lsn;
+    server->receive_lsn = report->receive_lsn;
+    server->replay_delay_seconds = report->replay_delay_seconds;
+    server->role_seen_at = std::chrono::steady_clock::now();
+  }
+  bool relevant = was_reported != server->role_reported || was_in_recovery != server->in_recovery ||
+                  old_timeline != server->timeline;
+  if (relevant && elect(*backend)) publish();
+
+  // Lag of each replica against the primary's position (or, with no primary
+  // known, against what the replica itself has received).
+  const balancer::ServerRuntime* primary = nullptr;
+  for (const auto& s : backend->servers)
+    if (const auto* state = runtime_.find(backend_name, s.name); state && state->role == balancer::Role::primary)
+      primary = state;
+  for (const auto& s : backend->servers) {
+    balancer::ServerRuntime* state = runtime_.find(backend_name, s.name);
+    if (!state || state->role != balancer::Role::replica) continue;
+    uint64_t ahead = primary ? primary->wal_lsn : state->receive_lsn;
+    uint64_t lag = ahead > state->wal_lsn ? ahead - state->wal_lsn : 0;
+    state->counters->replica_lag_bytes.store(lag, std::memory_order_relaxed);
+    state->counters->replica_lag_ms.store(static_cast<uint32_t>(state->replay_delay_seconds * 1000),
+                                          std::memory_order_relaxed);
+  }
+}
+
+bool Control::elect(const conf::Backend& backend) {
+  std::vector<balancer::RoleInput> inputs;
+  std::vector<balancer::ServerRuntime*> states;
+  for (const auto& server : backend.servers) {
+    balancer::ServerRuntime* state = runtime_.find(backend.name, server.name);
+    states.push_back(state);
+    inputs.push_back({state->role_reported && state->health == balancer::Health::up, state->in_recovery,
+                      state->timeline});
+  }
+  balancer::Election election = balancer::elect_primary(inputs);
+  bool changed = false;
+  std::string old_primary;
+  for (size_t i = 0; i < states.size(); ++i)
+    if (states[i]->role == balancer::Role::primary) old_primary = backend.servers[i].name;
+  for (size_t i = 0; i < states.size(); ++i) {
+    balancer::Role before = states[i]->role;
+    balancer::Role after = election.roles[i];
+    if (before == after) continue;
+    changed = true;
+    states[i]->role = after;
+    const std::string& name = backend.servers[i].name;
+    switch (after) {
+      case balancer::Role::primary:
+        log::warn("cluster ", backend.name, ": ", name, " is the primary now (timeline ", states[i]->timeline,
+                  ", was ", balancer::to_string(before), "); previous primary: ",
+                  old_primary.empty() ? std::string("none") : old_primary);
+        break;
+      case balancer::Role::fenced:
+        log::error("cluster ", backend.name, ": ", name, " claims to be primary on timeline ", states[i]->timeline,
+                   " and loses to ", election.primary ? backend.servers[*election.primary].name : std::string("nobody"),
+                   "; fenced: it gets no traffic");
+        break;
+      default:
+        // First contact (unknown -> replica) is news, not trouble.
+        if (before == balancer::Role::unknown)
+          log::info("cluster ", backend.name, ": ", name, " is a ", balancer::to_string(after));
+        else
+          log::warn("cluster ", backend.name, ": ", name, " role ", balancer::to_string(before), " -> ",
+                    balancer::to_string(after), " (its last answered role check was ",
+                    milliseconds_since(states[i]->role_seen_at), ")");
+        break;
+    }
+  }
+  if (changed && !election.primary && (!old_primary.empty() || election.contested))
+    log::error("cluster ", backend.name, ": no primary",
+               election.contested ? " (several servers claim it on the same timeline: writes wait)" : "",
+               "; clients that need one wait up to their database's failover_timeout");
+  return changed;
+}
+
+}  // namespace sy::core
