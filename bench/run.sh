@@ -17,7 +17,7 @@ for arg in "$@"; do
     *) suites+=("$arg") ;;
   esac
 done
-[[ ${#suites[@]} -gt 0 ]] || suites=(l4 postgres)
+[[ ${#suites[@]} -gt 0 ]] || suites=(l4 postgres failover)
 need() {  # tool, package
   command -v "$1" >/dev/null || { echo "bench: $1 is missing (apt-get install $2)" >&2; exit 2; }
 }
@@ -25,6 +25,10 @@ for suite in "${suites[@]}"; do
   case "$suite" in
     l4) need haproxy haproxy; need nginx nginx-light; need wrk wrk ;;
     postgres) need /usr/lib/postgresql/15/bin/pgbench postgresql-15; need /usr/sbin/pgbouncer pgbouncer ;;
+    failover) need /usr/lib/postgresql/15/bin/pg_basebackup postgresql-15; need /usr/sbin/pgbouncer pgbouncer
+              need haproxy haproxy
+              /usr/bin/python3 -c 'import psycopg2' 2>/dev/null ||
+                { echo "bench: psycopg2 is missing (apt-get install python3-psycopg2)" >&2; exit 2; } ;;
   esac
 done
 

@@ -22,6 +22,9 @@ class SuiteResult:
     incumbent: str = "haproxy"  # the target switchyard's ratios are taken against
     direct_label: str = "direct nginx"  # the summary's column for the no-proxy baseline
     sections: list = field(default_factory=list)  # extra markdown lines after the summary
+    # lines that replace the rate/CPU summary, for a suite whose runs are not throughput runs (failover)
+    summary: list = None
+    problems: list = field(default_factory=list)  # switchyard broke a promise of the suite: banner, exit status 1
 
 
 def _first_line(argv):
@@ -162,12 +165,19 @@ def render(suite, result, settings, facts):
         lines += [f"> **ERRORS: runs through {', '.join(failing)} had load-generator errors (socket errors, "
                   "timeouts, non-2xx responses, failed transactions or aborted clients) or a dead proxy. "
                   "The numbers below are not trustworthy.**", ""]
-    lines += [f"Each run lasts {settings.duration} s; {settings.rounds} round(s) per scenario, the order "
-              "of targets rotating each round; proxies run with "
-              f"{settings.workers} worker thread(s). CPU is utime+stime of the proxy process (all threads) "
-              "from /proc/PID/stat over the run. Ratios: higher is better for rates, lower for CPU.", "",
-              "## Summary", ""] + summary_table(scenarios, targets, result.incumbent, result.direct_label) + [""]
-    lines += result.sections + ["## Scenarios", ""]
+    if result.problems:
+        lines += ["> **SWITCHYARD PROBLEMS:** " + " ".join(f"**{p}.**" for p in result.problems), ""]
+    if result.summary is None:
+        lines += [f"Each run lasts {settings.duration} s; {settings.rounds} round(s) per scenario, the order "
+                  "of targets rotating each round; proxies run with "
+                  f"{settings.workers} worker thread(s). CPU is utime+stime of the proxy process (all threads) "
+                  "from /proc/PID/stat over the run. Ratios: higher is better for rates, lower for CPU.", "",
+                  "## Summary", ""] + summary_table(scenarios, targets, result.incumbent, result.direct_label) + [""]
+    else:
+        lines += result.summary
+    lines += result.sections
+    if scenarios:
+        lines += ["## Scenarios", ""]
     for s in scenarios:
         lines += scenario_table(s, targets) + [""]
     if result.notes:

@@ -13,7 +13,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from harness import report  # noqa: E402
 
-ALL_SUITES = ["l4", "postgres"]
+ALL_SUITES = ["l4", "postgres", "failover"]
 
 
 def parse_args():
@@ -30,6 +30,7 @@ def parse_args():
     parser.add_argument("--switchyard", type=Path, default=BENCH_DIR.parent / "build-release" / "switchyard",
                         help="switchyard binary (default build-release/switchyard)")
     settings = parser.parse_args()
+    settings.rounds_given = settings.rounds is not None  # a suite with its own default (failover: 5 runs)
     settings.duration = settings.duration or (3 if settings.quick else 10)
     settings.rounds = settings.rounds or (1 if settings.quick else 3)
     settings.warmup = 1 if settings.quick else 2
@@ -62,7 +63,7 @@ def main():
         path = report.write(name + ("-quick" if settings.quick else ""), text)
         print(text)
         print(f"written to {path}", file=sys.stderr)
-        if report.has_errors(result.scenarios):
+        if report.has_errors(result.scenarios) or result.problems:
             print(f"!! suite {name}: ERRORS during the runs, see the report", file=sys.stderr)
             failed = True
     return 1 if failed else 0

@@ -40,7 +40,7 @@ bool split_server(std::string_view text, std::string_view& backend, std::string_
 }
 
 std::optional<Reply> show_servers(Request& request) {
-  Table table{{"backend", "server", "address", "admin", "health", "weight", "backup", "active", "total",
+  Table table{{"backend", "server", "address", "admin", "health", "role", "timeline", "weight", "backup", "active", "total",
                "connect_failures", "bytes_in", "bytes_out", "health_since_s", "health_reason", "last_check"}, {}};
   const auto& snapshot = request.control.published();
   auto now = std::chrono::system_clock::now();
@@ -51,7 +51,9 @@ std::optional<Reply> show_servers(Request& request) {
       const auto& c = *server.counters;
       auto since = std::chrono::duration_cast<std::chrono::seconds>(now - runtime.health_changed_at).count();
       table.rows.push_back({backend.name(), server.name(), server.config->address.to_string(),
-                            balancer::to_string(server.admin), balancer::to_string(server.health), server.weight,
+                            balancer::to_string(server.admin), balancer::to_string(server.health),
+                            backend.roles_known() ? balancer::to_string(server.role) : "-",
+                            static_cast<unsigned>(server.timeline), server.weight,
                             server.backup ? "yes" : "no", static_cast<int64_t>(c.active.load()),
                             static_cast<uint64_t>(c.total.load()), static_cast<uint64_t>(c.connect_failures.load()),
                             static_cast<uint64_t>(c.bytes_in.load()), static_cast<uint64_t>(c.bytes_out.load()),

@@ -8,7 +8,7 @@ from fixtures import wait_for
 from fixtures.pg_proxy import APP_PASSWORD, APP_USER, PostgresProxyTest, database
 from fixtures.pg_wire import WireClient
 
-POOL_FIELDS = {"database", "user", "pool_mode", "clients_active", "clients_waiting", "clients_idle", "servers_active",
+POOL_FIELDS = {"database", "user", "target", "pool_mode", "clients_active", "clients_waiting", "clients_idle", "servers_active",
                "servers_idle", "servers_opening", "max_wait_ms", "transactions", "total_wait_ms"}
 CLIENT_FIELDS = {"user", "database", "state", "address", "worker", "process_id", "connected_s", "server"}
 DATABASE_FIELDS = {"database", "backend", "dbname", "pool_mode", "pool_size", "min_pool_size", "reserve_pool",
@@ -78,7 +78,7 @@ class AdminTest(PostgresProxyTest):
         self.assertGreaterEqual(row["total_wait_ms"], 250)
         # the text form has the same columns and values
         text = self.sy.ctl_ok("show", "pools").splitlines()
-        self.assertEqual(text[0].split(), ["database", "user", "pool_mode", "clients_active", "clients_waiting",
+        self.assertEqual(text[0].split(), ["database", "user", "target", "pool_mode", "clients_active", "clients_waiting",
                                            "clients_idle", "servers_active", "servers_idle", "servers_opening",
                                            "max_wait_ms", "transactions", "total_wait_ms"])
         row = self.pool()
