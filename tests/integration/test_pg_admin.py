@@ -82,9 +82,9 @@ class AdminTest(PostgresProxyTest):
                                            "clients_idle", "servers_active", "servers_idle", "servers_opening",
                                            "max_wait_ms", "transactions", "total_wait_ms"])
         row = self.pool()
-        self.assertIn([str(row[k]) for k in ("database", "user", "pool_mode", "clients_active", "clients_waiting",
+        self.assertIn([str(row[k]) for k in ("database", "user", "target", "pool_mode", "clients_active", "clients_waiting",
                                              "clients_idle", "servers_active", "servers_idle", "servers_opening")],
-                      [line.split()[:9] for line in text[1:]])
+                      [line.split()[:10] for line in text[1:]])
 
     def test_show_clients_lists_each_client_with_its_key_and_server(self):
         holders, waiter, idle, pids = self.busy_pool()
