@@ -167,7 +167,11 @@ void PostgresChecker::on_poll(uv_poll_t* handle, int status, int) {
   auto* self = static_cast<PostgresChecker*>(handle->data);
   uv_poll_stop(handle);
   if (status < 0) {
-    self->fail(uv_strerror(status));
+    // libuv reports a socket error (POLLERR) as EBADF; libpq can tell what
+    // really happened ("Connection refused").
+    bool libpq_knows = self->conn_ && (self->phase_ == Phase::connecting ? PQconnectPoll(self->conn_) == PGRES_POLLING_FAILED
+                                                                        : !PQconsumeInput(self->conn_));
+    self->fail(libpq_knows ? PQerrorMessage(self->conn_) : uv_strerror(status));
     return;
   }
   if (self->phase_ == Phase::connecting) self->continue_connect();
@@ -180,7 +184,16 @@ void PostgresChecker::on_timeout(uv_timer_t* timer) {
 }
 
 void PostgresChecker::fail(std::string reason) {
-  while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
+  // libpq's messages span lines ("...failed: Connection refused\n\tIs the
+  // server running..."): one log line needs one line.
+  std::string one_line;
+  for (char c : reason) {
+    bool space = c == '\n' || c == '\t' || c == ' ';
+    if (!space) one_line += c;
+    else if (!one_line.empty() && one_line.back() != ' ') one_line += ' ';
+  }
+  while (!one_line.empty() && one_line.back() == ' ') one_line.pop_back();
+  reason = std::move(one_line);
   // Start afresh next time: a broken or timed-out session is not reused.
   drop_connection();
   finish({false, reason.empty() ? "connection failed" : reason, std::nullopt});

@@ -2,8 +2,19 @@
 # The README's demo command: installs what is missing, builds, starts a small
 # topology with switchyard in front (examples/demo.toml), prints what to try,
 # and runs until Ctrl-C, then stops everything it started.
+# --failover: the PostgreSQL server gets a streaming replica (examples/demo-failover.toml),
+# and a writer shows a hard stop of the primary and a promotion while it writes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# --- failover demo: option ---
+failover=0
+for arg in "$@"; do
+  case "$arg" in
+    --failover) failover=1 ;;
+    *) echo "usage: scripts/demo.sh [--failover]" >&2; exit 2 ;;
+  esac
+done
+# --- end failover demo ---
 "$root/scripts/setup"
 "$root/scripts/build.sh"
 bin="${BUILD_DIR:-$root/build}/switchyard"
@@ -13,6 +24,7 @@ pids=()
 
 pg_bin=/usr/lib/postgresql/15/bin
 pg_data="$work/pg"
+pg2_data="$work/pg2"  # the replica of --failover
 # PostgreSQL will not run as root: use the postgres account then.
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
@@ -22,13 +34,16 @@ cleanup() {
   echo "demo: stopping"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -f "$pg_data/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m fast stop >/dev/null 2>&1 || true
+  [ -f "$pg2_data/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$pg2_data" -m fast stop >/dev/null 2>&1 || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in 8080 8081 8082 8083 6432 54329; do
+ports=(8080 8081 8082 8083 6432 54329)
+[ "$failover" = 1 ] && ports+=(54330)
+for port in "${ports[@]}"; do
   port_free "$port" || { echo "demo: port $port is in use; stop what uses it first" >&2; exit 1; }
 done
 
@@ -52,7 +67,30 @@ PGPASSWORD=postgres psql -qX -h 127.0.0.1 -p 54329 -U postgres -c "CREATE ROLE a
 PGPASSWORD=postgres psql -qX -h 127.0.0.1 -p 54329 -U postgres -c "CREATE DATABASE app OWNER app" >/dev/null
 # --- end PostgreSQL ---
 
-"$bin" --config "$root/examples/demo.toml" 2>"$work/switchyard.log" &
+# --- failover demo: a streaming replica of :54329 on :54330 ---
+config="$root/examples/demo.toml"
+if [ "$failover" = 1 ]; then
+  config="$root/examples/demo-failover.toml"
+  mkdir -p "$pg2_data" && chmod 700 "$pg2_data"
+  [ "$(id -u)" -eq 0 ] && chown postgres "$pg2_data"
+  as_pg "$pg_bin/pg_basebackup" -d "host=127.0.0.1 port=54329 user=postgres password=postgres" \
+    -D "$pg2_data" -R -X stream -c fast >"$work/basebackup.log" 2>&1 ||
+    { echo "demo: pg_basebackup failed:"; cat "$work/basebackup.log"; exit 1; }
+  as_pg "$pg_bin/pg_ctl" -D "$pg2_data" -l "$pg2_data/postgres.log" -w \
+    -o "-p 54330 -k $pg2_data -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+  # Commits wait until the replica has them: every acknowledged write survives the failover.
+  # (Set on the primary only, after the copy: the promoted replica must not wait for a standby.)
+  PGPASSWORD=postgres psql -qX -h 127.0.0.1 -p 54329 -U postgres \
+    -c "ALTER SYSTEM SET synchronous_standby_names = '*'" -c "SELECT pg_reload_conf()" >/dev/null
+  for _ in $(seq 1 100); do
+    [ "$(PGPASSWORD=postgres psql -qXAt -h 127.0.0.1 -p 54329 -U postgres \
+          -c "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'")" = 1 ] && break
+    sleep 0.1
+  done
+fi
+# --- end failover demo ---
+
+"$bin" --config "$config" 2>"$work/switchyard.log" &
 pids+=($!)
 ctl() { "$bin" ctl --socket "$work/admin.sock" "$@"; }
 for _ in $(seq 1 50); do ctl show listeners >/dev/null 2>&1 && break; sleep 0.1; done
@@ -80,6 +118,79 @@ Try:
 
 Ctrl-C stops everything.
 MSG
+
+# --- failover demo: writes through :6432 while the primary dies and the replica is promoted ---
+if [ "$failover" = 1 ]; then
+  cat <<MSG
+Failover: :54330 is a streaming replica of :54329; switchyard checks both (type = "postgres").
+  $bin ctl --socket $work/admin.sock show clusters
+
+A writer (one connection to :6432, one INSERT every 250 ms) runs now; the primary is stopped
+hard after 4 s, the replica promoted 1 s later.
+
+MSG
+  for _ in $(seq 1 50); do  # switchyard has seen both roles
+    [ "$(ctl show clusters --json 2>/dev/null | grep -o '"role": *"[a-z]*"' | sort | tr -d ' \n')" = \
+      '"role":"primary""role":"replica"' ] && break
+    sleep 0.1
+  done
+  sy_log_mark=$(wc -c <"$work/switchyard.log")
+  /usr/bin/python3 - "$work/writer.stop" "$work/writer.acked" <<'PY' &
+import os, sys, time
+import psycopg2
+stop_file, acked_file = sys.argv[1], sys.argv[2]
+def now():
+    return time.strftime("%H:%M:%S") + f".{int(time.time() * 1000) % 1000:03d}"
+conn = psycopg2.connect("host=127.0.0.1 port=6432 dbname=app user=app password=apppw")
+conn.autocommit = True
+with conn.cursor() as cur:
+    cur.execute("DROP TABLE IF EXISTS failover_demo; CREATE TABLE failover_demo (id int PRIMARY KEY, port int)")
+acked, errors, n = [], 0, 0
+while not os.path.exists(stop_file):
+    n += 1
+    started = time.monotonic()
+    try:
+        if conn.closed:
+            conn = psycopg2.connect("host=127.0.0.1 port=6432 dbname=app user=app password=apppw")
+            conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("INSERT INTO failover_demo VALUES (%s, inet_server_port()) RETURNING port", (n,))
+            port = cur.fetchone()[0]
+        acked.append(n)
+        print(f"  {now()}  write {n:3d} acknowledged by :{port}  ({(time.monotonic() - started) * 1000:.0f} ms)",
+              flush=True)
+    except psycopg2.Error as error:
+        errors += 1
+        state = "connection lost" if conn.closed else "connection still open"
+        print(f"  {now()}  write {n:3d} FAILED: {error.pgcode or ''} {str(error).strip().splitlines()[0]} ({state})",
+              flush=True)
+    time.sleep(0.25)
+with open(acked_file, "w") as f:
+    f.write(" ".join(map(str, acked)))
+print(f"  writer: {len(acked)} writes acknowledged, {errors} failed, one connection throughout: "
+      f"{'yes' if not conn.closed else 'no'}", flush=True)
+PY
+  writer=$!
+  pids+=("$writer")
+  sleep 4
+  echo "  $(date +%T.%3N)  >>> stopping the primary :54329 hard (pg_ctl stop -m immediate)"
+  as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null
+  sleep 1
+  echo "  $(date +%T.%3N)  >>> promoting the replica :54330 (pg_ctl promote)"
+  as_pg "$pg_bin/pg_ctl" -D "$pg2_data" promote -W >/dev/null
+  sleep 4
+  touch "$work/writer.stop"
+  wait "$writer" || true
+  rows=$(PGPASSWORD=postgres psql -qXAt -h 127.0.0.1 -p 54330 -U postgres -d app -c \
+    "SELECT count(*) FROM failover_demo WHERE id = ANY ('{$(tr ' ' , <"$work/writer.acked")}'::int[])")
+  echo "  acknowledged writes on the new primary :54330: $rows of $(wc -w <"$work/writer.acked")"
+  echo
+  echo "switchyard's log about the role change:"
+  tail -c +"$((sy_log_mark + 1))" "$work/switchyard.log" | grep -E 'cluster pg|server pg/' | sed 's/^/  /' || true
+  echo
+  echo "The demo keeps running (pg1 :54329 stays down; pg2 :54330 is the primary). Ctrl-C stops everything."
+fi
+# --- end failover demo ---
 tail -n 0 -f "$work/switchyard.log" &
 pids+=($!)
 wait "${pids[3]}"  # switchyard

@@ -39,7 +39,9 @@ class Client:
 
 
 def _describe(error):
-    text = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    # libpq's multi-host errors have a line per host tried
+    text = " / ".join(line.strip() for line in str(error).strip().splitlines() if line.strip())[:300]
+    text = text or type(error).__name__
     code = getattr(error, "pgcode", None)
     return f"{code}: {text}" if code else text
 

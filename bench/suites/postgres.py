@@ -281,8 +281,10 @@ def run(settings):
             "proxy's utime+stime over the whole pgbench run divided by the transactions pgbench counted, so it "
             f"includes the {' or '.join(map(str, CLIENT_COUNTS))} md5 logins at the start of each run. "
             "PostgreSQL CPU is the postmaster and all backends (exited ones included, through the postmaster's cutime/cstime).",
-            "PostgreSQL logins: connections PostgreSQL authorized during the runs (log_connections): pgbench's "
-            "own for direct, the proxy's new server connections otherwise (0 once its pool is full and stable).",
+            "PostgreSQL logins: every connection PostgreSQL authorized during that target's runs "
+            "(log_connections): mostly pgbench's own (clients + 1) for direct and the proxy's new server "
+            "connections otherwise (0 once its pool is full and stable); a proxy sitting idle meanwhile may "
+            "add a few of its own (replacing a server connection it closed).",
             "`server errors` are ErrorResponses pgbench printed without aborting the client: in -M prepared a "
             "failed Parse (pgbench goes on to Bind). Through pgbouncer 1.18 a run can look clean apart from "
             "these when every server connection still holds a same-named statement with the same text from an "

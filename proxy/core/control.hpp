@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "balancer/runtime.hpp"
+#include "balancer/wal_history.hpp"
 #include "healthcheck/monitor.hpp"
 #include "proxy/core/listener_counters.hpp"
 #include "proxy/core/mailbox.hpp"
@@ -103,6 +104,7 @@ class Control final : private WorkerReports {
   std::vector<Worker*> worker_list_;  // the same, for workers to reach each other
   std::map<std::string, ListenerState> listeners_;
   std::shared_ptr<const balancer::Snapshot> published_;
+  std::map<std::string, balancer::WalHistory> wal_history_;  // per role-checked backend: the primary's WAL over time
   uv_signal_t sigterm_;
   uv_signal_t sigint_;
   uv_signal_t sighup_;

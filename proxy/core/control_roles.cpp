@@ -2,6 +2,7 @@
 // check into the runtime state, re-runs the election when something that
 // matters changed, logs each role change with how it was noticed, and keeps
 // replica lag in the shared counters workers read when picking a replica.
+#include <algorithm>
 #include <chrono>
 
 #include "balancer/roles.hpp"
@@ -40,19 +41,26 @@ void Control::apply_role_report(const std::string& backend_name, const std::stri
                   old_timeline != server->timeline;
   if (relevant && elect(*backend)) publish();
 
-  // Lag of each replica against the primary's position (or, with no primary
-  // known, against what the replica itself has received).
+  // Lag of each replica against the primary's position, in bytes and in
+  // time (how long ago the primary was where the replica is now). With no
+  // primary known: bytes against what the replica itself has received, time
+  // as the replica reports it.
   const balancer::ServerRuntime* primary = nullptr;
   for (const auto& s : backend->servers)
     if (const auto* state = runtime_.find(backend_name, s.name); state && state->role == balancer::Role::primary)
       primary = state;
+  uint64_t now_ms = uv_now(&loop_);
+  balancer::WalHistory& history = wal_history_[backend_name];
+  if (primary && server->role == balancer::Role::primary && report) history.record(now_ms, primary->wal_lsn);
   for (const auto& s : backend->servers) {
     balancer::ServerRuntime* state = runtime_.find(backend_name, s.name);
     if (!state || state->role != balancer::Role::replica) continue;
     uint64_t ahead = primary ? primary->wal_lsn : state->receive_lsn;
     uint64_t lag = ahead > state->wal_lsn ? ahead - state->wal_lsn : 0;
+    uint64_t lag_ms = primary ? history.lag_ms(now_ms, state->wal_lsn)
+                              : static_cast<uint64_t>(state->replay_delay_seconds * 1000);
     state->counters->replica_lag_bytes.store(lag, std::memory_order_relaxed);
-    state->counters->replica_lag_ms.store(static_cast<uint32_t>(state->replay_delay_seconds * 1000),
+    state->counters->replica_lag_ms.store(static_cast<uint32_t>(std::min<uint64_t>(lag_ms, UINT32_MAX)),
                                           std::memory_order_relaxed);
   }
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pgwire/scram.hpp"
+#include "pgwire/sql_classify.hpp"
 #include "pgwire/sqlstate.hpp"
 #include "proxy/core/listener_counters.hpp"
 #include "proxy/core/session.hpp"
@@ -52,6 +53,9 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   // flight, `in_transaction` inside a transaction block.
   void on_server_lost(bool busy, bool in_transaction, const std::string& reason);
   void fail(pgwire::SqlState state, std::string_view message);  // FATAL to the client, then close
+  // The wait for a server ended without one: the request fails with an
+  // ErrorResponse and the session goes on (the pool already let it go).
+  void on_wait_failed(pgwire::SqlState state, std::string_view message);
   // An error for the request in flight; the client stays connected.
   void send_error(pgwire::SqlState state, std::string_view message);
   core::WriteBatch& output() { return output_; }
@@ -100,6 +104,10 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   StreamVerdict on_request_piece(std::string_view piece, const core::Slice* slice, bool first);
   bool answer_locally(std::string_view message);
   WorkerPool* route(std::string_view message);
+  bool starts_read_batch(std::string_view message) const;
+  WorkerPool* collect_read_batch(std::string_view message);
+  pgwire::StatementKind classify(std::string_view sql) const;
+  WorkerPool* read_pool();
 
   // SocketHandler
   void on_data(core::Socket&, core::Slice data) override;
@@ -139,6 +147,8 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   WorkerPool* pool_ = nullptr;         // the database's own target (writes)
   WorkerPool* active_pool_ = nullptr;  // the pool of the current wait or link
   std::optional<std::string> deferred_begin_;  // split_reads: a BEGIN answered here, not yet sent
+  std::vector<std::string> read_batch_;        // split_reads: extended messages held until routed
+  std::optional<std::string> batch_unnamed_query_;
   uint64_t last_primary_transaction_at_ = 0;
   ServerConnection* server_ = nullptr;
   int32_t process_id_ = 0;
@@ -152,6 +162,7 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   bool reading_paused_ = false;    // by backpressure from the server side
   bool processing_ = false;        // inside process_input()
   bool transaction_lost_ = false;  // the server died while we were in a transaction
+  bool skipping_to_sync_ = false;  // a failed request's remaining messages are dropped up to its Sync
   bool looking_up_ = false;        // auth_query in flight
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // expires with us, for late callbacks
 };

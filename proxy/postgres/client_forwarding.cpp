@@ -19,6 +19,17 @@ StreamVerdict ClientConnection::on_request(std::string_view message, const core:
     close("client terminated the session");
     return StreamVerdict::close;
   }
+  if (skipping_to_sync_) {
+    // As a server does after an error: the rest of the failed request is
+    // dropped; its Sync (or the Query itself) ends it.
+    if (type == 'Q' || type == 'S') {
+      skipping_to_sync_ = false;
+      std::string ready;
+      pgwire::append_ready_for_query(ready, 'I');
+      output_.add(ready);
+    }
+    return StreamVerdict::proceed;
+  }
   if (transaction_lost_) {
     // The server died inside our transaction: the next Query or Sync learns
     // of it; extended-protocol messages before that Sync die with it.
@@ -33,9 +44,16 @@ StreamVerdict ClientConnection::on_request(std::string_view message, const core:
     return StreamVerdict::proceed;
   }
   if (!server_ && state_ == State::idle) {
-    if (answer_locally(message)) return StreamVerdict::proceed;
-    active_pool_ = route(message);
-    if (!active_pool_) return StreamVerdict::proceed;  // answered here (a deferred BEGIN's end)
+    if (!read_batch_.empty() || starts_read_batch(message)) {
+      // An extended-protocol batch that may be read-only: keep it until its
+      // Sync tells (or a message shows it is not).
+      active_pool_ = collect_read_batch(message);
+      if (!active_pool_) return StreamVerdict::proceed;
+    } else {
+      if (answer_locally(message)) return StreamVerdict::proceed;
+      active_pool_ = route(message);
+      if (!active_pool_) return StreamVerdict::proceed;  // answered here (a deferred BEGIN's end)
+    }
   }
   if (!server_) {
     if (state_ != State::waiting) {
@@ -48,6 +66,16 @@ StreamVerdict ClientConnection::on_request(std::string_view message, const core:
     // The transaction's BEGIN was answered here; the server gets it now, first.
     server_->send_internal_query(*deferred_begin_);
     deferred_begin_.reset();
+  }
+  if (!read_batch_.empty()) {
+    // The batch held while its route was decided goes first, in order.
+    auto batch = std::move(read_batch_);
+    read_batch_.clear();
+    for (const auto& held : batch)
+      if (!server_->forward_request(held, nullptr)) {
+        fail(pgwire::sqlstate::protocol_violation, "unexpected message from client");
+        return StreamVerdict::close;
+      }
   }
   if (!server_->forward_request(message, slice)) {
     fail(pgwire::sqlstate::protocol_violation, std::string("unexpected message type '") + type + "' from client");
@@ -112,18 +140,12 @@ WorkerPool* ClientConnection::route(std::string_view message) {
   pgwire::PayloadReader reader(message.substr(pgwire::kHeaderSize));
   std::string_view sql = reader.cstring();
   if (!reader.ok()) return pool_;
-  const auto& extra = worker_.snapshot()->config->postgres.read_only_functions;
-  std::vector<std::string_view> functions(extra.begin(), extra.end());
-  auto kind = pgwire::classify_statement(sql, {functions});
-  uint64_t now = uv_now(worker_.loop());
-  bool writes_recent = settings->read_your_writes.count() > 0 && last_primary_transaction_at_ != 0 &&
-                       now - last_primary_transaction_at_ < static_cast<uint64_t>(settings->read_your_writes.count());
-  WorkerPool& readers = front_.pool({database_, user_, conf::DatabaseTarget::prefer_replica});
+  auto kind = classify(sql);
   std::string out;
   if (deferred_begin_) {
     switch (kind) {
       case pgwire::StatementKind::set_transaction_read_only:
-        return writes_recent ? pool_ : &readers;
+        return read_pool();
       case pgwire::StatementKind::commit:
       case pgwire::StatementKind::rollback:
         // An empty transaction: nothing to send anywhere.
@@ -145,10 +167,91 @@ WorkerPool* ClientConnection::route(std::string_view message) {
       return nullptr;
     case pgwire::StatementKind::begin_read_only:
     case pgwire::StatementKind::read_only_select:
-      return writes_recent ? pool_ : &readers;
+      return read_pool();
     default:
       return pool_;
   }
+}
+
+pgwire::StatementKind ClientConnection::classify(std::string_view sql) const {
+  const auto& extra = worker_.snapshot()->config->postgres.read_only_functions;
+  std::vector<std::string_view> functions(extra.begin(), extra.end());
+  return pgwire::classify_statement(sql, {functions});
+}
+
+// Where a read-only transaction goes: a replica (or the primary when none
+// qualifies) — unless this client wrote within the read_your_writes window.
+WorkerPool* ClientConnection::read_pool() {
+  const conf::Database* settings = pool_->settings();
+  uint64_t now = uv_now(worker_.loop());
+  bool writes_recent = settings && settings->read_your_writes.count() > 0 && last_primary_transaction_at_ != 0 &&
+                       now - last_primary_transaction_at_ < static_cast<uint64_t>(settings->read_your_writes.count());
+  return writes_recent ? pool_ : &front_.pool({database_, user_, conf::DatabaseTarget::prefer_replica});
+}
+
+// With split_reads, an autocommit extended-protocol batch (Parse, Bind,
+// Describe, Execute... Sync) may go to a replica if every statement it runs
+// is read-only. Its messages are held (copied: they are small) until the
+// Sync; the first one that is not provably read-only sends the batch to the
+// primary at once.
+bool ClientConnection::starts_read_batch(std::string_view message) const {
+  if (deferred_begin_) return false;
+  char type = message[0];
+  if (type != 'P' && type != 'B') return false;
+  const conf::Database* settings = pool_->settings();
+  return settings && settings->split_reads;
+}
+
+// Returns the pool the batch goes to once decided, or null while still held.
+WorkerPool* ClientConnection::collect_read_batch(std::string_view message) {
+  char type = message[0];
+  pgwire::PayloadReader reader(message.substr(pgwire::kHeaderSize));
+  // A read-only SELECT, or the BEGIN READ ONLY that drivers such as
+  // psycopg 3 send by the extended protocol.
+  auto read_only = [&](std::string_view sql) {
+    auto kind = classify(sql);
+    return kind == pgwire::StatementKind::read_only_select || kind == pgwire::StatementKind::begin_read_only;
+  };
+  auto query_of = [](const StatementDefinition* definition) {
+    return definition ? std::string_view(definition->body.c_str()) : std::string_view();
+  };
+  bool still_read_only = true;
+  switch (type) {
+    case 'P': {
+      std::string_view name = reader.cstring();
+      std::string_view sql = reader.cstring();
+      still_read_only = reader.ok() && read_only(sql);
+      if (still_read_only && name.empty()) batch_unnamed_query_ = std::string(sql);
+      break;
+    }
+    case 'B': {
+      reader.cstring();  // portal
+      std::string_view name = reader.cstring();
+      std::string_view sql;
+      if (!reader.ok()) still_read_only = false;
+      else if (!name.empty()) sql = query_of(statements_.find(name));
+      else if (batch_unnamed_query_) sql = *batch_unnamed_query_;
+      else sql = query_of(statements_.unnamed());
+      still_read_only = still_read_only && !sql.empty() && read_only(sql);
+      break;
+    }
+    case 'D':
+    case 'E':
+      break;
+    case 'S':
+      batch_unnamed_query_.reset();
+      // The Sync itself goes through the normal path, after the batch.
+      return read_pool();
+    default:
+      still_read_only = false;  // Flush, Close, COPY...: decide now, for the primary
+      break;
+  }
+  if (!still_read_only) {
+    batch_unnamed_query_.reset();
+    return pool_;  // this message follows the batch through the normal path
+  }
+  read_batch_.emplace_back(message);
+  return nullptr;
 }
 
 StreamVerdict ClientConnection::on_request_piece(std::string_view piece, const core::Slice* slice, bool first) {
@@ -184,6 +287,22 @@ void ClientConnection::on_server_unlinked() {
     fail(pgwire::sqlstate::admin_shutdown, "terminating connection due to administrator command");
     return;
   }
+  if (!reading_paused_) socket_->read_start();
+  if (stream_.has_queued_input() && !processing_) process_input();
+}
+
+void ClientConnection::on_wait_failed(pgwire::SqlState state, std::string_view message) {
+  if (state_ != State::waiting) return;
+  log::info("postgres client ", peer_, " user ", user_, " database ", database_, ": ", message, " (", state.code,
+            "); the session goes on");
+  // Whatever was answered or held here for this request goes with it.
+  read_batch_.clear();
+  batch_unnamed_query_.reset();
+  deferred_begin_.reset();
+  set_state(State::idle);
+  send_error(state, message);
+  skipping_to_sync_ = true;
+  flush();
   if (!reading_paused_) socket_->read_start();
   if (stream_.has_queued_input() && !processing_) process_input();
 }

@@ -1,6 +1,7 @@
 // Pool decisions on one worker; see worker_pool.hpp.
 #include "proxy/postgres/worker_pool.hpp"
 
+#include "conf/durations.hpp"
 #include "proxy/core/log.hpp"
 #include "proxy/core/worker.hpp"
 #include "proxy/postgres/cancel_request.hpp"
@@ -55,9 +56,23 @@ bool WorkerPool::still_eligible(const ServerConnection& server) const {
   const balancer::ServerView* view = backend->find_server(server.pick().server().name());
   if (!view || !view->usable()) return false;
   if (balancer::role_allows(*view, filter_for(key_.target, *settings), backend->roles_known())) return true;
-  // A reader that fell back to the primary keeps it until a replica is back.
+  // A reader that fell back to the primary keeps it only while no replica
+  // qualifies (replica lag is read live, not from the snapshot).
   return key_.target == conf::DatabaseTarget::prefer_replica &&
-         balancer::role_allows(*view, filter_for(conf::DatabaseTarget::primary, *settings), backend->roles_known());
+         balancer::role_allows(*view, filter_for(conf::DatabaseTarget::primary, *settings), backend->roles_known()) &&
+         !front_.worker().pick_server(settings->backend, 0, {}, filter_for(key_.target, *settings));
+}
+
+ServerConnection* WorkerPool::take_idle_server() {
+  // Lag limits change between snapshots: an idle connection is checked
+  // again when it is about to be used.
+  while (!idle_.empty()) {
+    ServerConnection* server = idle_.back();
+    idle_.pop_back();
+    if (still_eligible(*server)) return server;
+    server->close("no longer eligible: " + std::string(server->pick().server().name()));
+  }
+  return nullptr;
 }
 
 void WorkerPool::on_snapshot() {
@@ -71,9 +86,9 @@ void WorkerPool::on_snapshot() {
     if (!still_eligible(*server)) server->close("no longer eligible: " + std::string(server->pick().server().name()));
   if (paused()) return;
   // Resumed, or servers became eligible: hand idle ones to waiters, then open more.
-  while (!waiting_.empty() && !idle_.empty()) {
-    ServerConnection* server = idle_.back();
-    idle_.pop_back();
+  while (!waiting_.empty()) {
+    ServerConnection* server = take_idle_server();
+    if (!server) break;
     ClientConnection* client = waiting_.front();
     waiting_.pop_front();
     counters_.waiting.fetch_sub(1, std::memory_order_relaxed);
@@ -88,12 +103,11 @@ void WorkerPool::remember_login(ServerLogin login) { login_ = std::move(login); 
 bool WorkerPool::paused() const { return front_.worker().snapshot()->paused_databases.count(key_.database) > 0; }
 
 void WorkerPool::acquire(ClientConnection& client) {
-  if (!idle_.empty() && !paused()) {
-    ServerConnection* server = idle_.back();
-    idle_.pop_back();
-    link(*server, client);
-    return;
-  }
+  if (!paused())
+    if (ServerConnection* server = take_idle_server()) {
+      link(*server, client);
+      return;
+    }
   waiting_.push_back(&client);
   counters_.waiting.fetch_add(1, std::memory_order_relaxed);
   if (waiting_.size() == 1) publish_oldest_wait();
@@ -323,7 +337,10 @@ void WorkerPool::server_failed(ServerConnection& server, pgwire::SqlState state,
   if (connect_failures_in_row_ == 1 || connect_failures_in_row_ % 20 == 0)
     log::warn("postgres pool ", key_.database, "/", key_.user, ": ", message, " (", connect_failures_in_row_,
               connect_failures_in_row_ == 1 ? " failure)" : " failures in a row)");
-  bool login_refused = state.code != pgwire::sqlstate::connection_failure.code;
+  // A server that is starting, shutting down or crashing (class 08, 57P0x)
+  // may be fine soon, or replaced by another: that is not a refusal.
+  bool transient = state.code.starts_with("08") || state.code.starts_with("57P");
+  bool login_refused = !transient;
   const conf::Database* settings = this->settings();
   unsigned retries = 2;
   if (settings)
@@ -370,21 +387,22 @@ void WorkerPool::tick(uint64_t now_ms) {
   // failover_timeout rather than query_wait_timeout.
   bool no_server = !waiting_.empty() && (paused() || (servers_.empty() && !pick(*settings)));
   uint64_t wait_limit = static_cast<uint64_t>(
-      no_server ? std::max(settings->failover_timeout, settings->query_wait_timeout).count()
-                : settings->query_wait_timeout.count());
+      no_server ? settings->failover_timeout.count() : settings->query_wait_timeout.count());
   while (!waiting_.empty() && now_ms - waiting_.front()->waiting_since() >= wait_limit) {
     ClientConnection* client = waiting_.front();
     waiting_.pop_front();
     counters_.waiting.fetch_sub(1, std::memory_order_relaxed);
     publish_oldest_wait();
+    // A busy pool ends the session (as PgBouncer does); a missing server
+    // fails only the request, and the client may try again.
     if (no_server)
-      client->fail(pgwire::sqlstate::connection_failure,
-                   "failover_timeout: no server for database \"" + key_.database + "\" within " +
-                       std::to_string(wait_limit / 1000) + "s");
+      client->on_wait_failed(pgwire::sqlstate::connection_failure,
+                             "failover_timeout: no server for database \"" + key_.database + "\" within " +
+                                 conf::format_duration(settings->failover_timeout));
     else
       client->fail(pgwire::sqlstate::connection_failure,
                    "query_wait_timeout: no server connection for database \"" + key_.database + "\" within " +
-                       std::to_string(wait_limit / 1000) + "s");
+                       conf::format_duration(settings->query_wait_timeout));
   }
   // Logins waiting for server parameters: another worker may have learned
   // them meanwhile; otherwise they wait no longer than a query would.
@@ -405,7 +423,8 @@ void WorkerPool::tick(uint64_t now_ms) {
 
   enforce_client_timeouts(*settings, now_ms);
 
-  // Idle servers past their idle timeout or lifetime go, down to min_pool_size.
+  // Idle servers past their idle timeout (down to min_pool_size) or lifetime
+  // go, and those no longer eligible for this pool.
   uint64_t idle_limit = static_cast<uint64_t>(settings->server_idle_timeout.count());
   uint64_t lifetime = static_cast<uint64_t>(settings->server_lifetime.count());
   for (size_t i = 0; i < idle_.size();) {
@@ -413,9 +432,12 @@ void WorkerPool::tick(uint64_t now_ms) {
     bool too_old = now_ms - server->created_at() >= lifetime;
     bool idle_too_long = now_ms - server->idle_since() >= idle_limit &&
                          counters_.servers.load(std::memory_order_relaxed) > static_cast<int>(settings->min_pool_size);
-    if (too_old || idle_too_long) {
-      server->close(too_old ? "server_lifetime reached" : "server_idle_timeout reached");  // removes it from idle_
-      continue;
+    bool ineligible = !still_eligible(*server);  // e.g. a replica that fell behind
+    if (too_old || idle_too_long || ineligible) {
+      server->close(too_old        ? "server_lifetime reached"
+                    : idle_too_long ? "server_idle_timeout reached"
+                                    : "no longer eligible: " + std::string(server->pick().server().name()));
+      continue;  // close() took it out of idle_
     }
     ++i;
   }

@@ -80,6 +80,9 @@ class WorkerPool {
   bool has_reserve_waiter(uint64_t now_ms) const;
   // May this server connection take new work for this pool's target now?
   bool still_eligible(const ServerConnection& server) const;
+  // The most recently used idle server connection that is still eligible
+  // (the others are closed on the way); null when there is none.
+  ServerConnection* take_idle_server();
   // A server this pool could open a connection to now, under its target.
   std::optional<core::ServerPick> pick(const conf::Database& settings) const;
   void ask_peers_for_a_server();

@@ -1,20 +1,24 @@
 """Routing by role over real streaming replication: each [[database]] target
 (primary, replica, prefer_replica, any) reaches the servers of its role;
 reads through a `replica` database are balanced over both replicas; with
-split_reads, each read-only form real drivers send goes to a replica and
-everything else (locking reads, data-modifying CTEs, nextval(), unknown
-functions, plain BEGIN, multi-statement strings, the extended protocol) stays
-on the primary; read_your_writes keeps a writer's reads on the primary for
-its window. Where a query ran is read from the server itself:
-pg_is_in_recovery() and inet_server_port()."""
+split_reads, each read-only form real drivers send — by the simple query
+protocol (psql, psycopg2) and by the extended protocol (psycopg 3
+parameters and prepared statements, its BEGIN READ ONLY, asyncpg) — goes to
+a replica, and everything else (locking reads, data-modifying CTEs,
+nextval(), unknown functions, plain BEGIN, multi-statement strings, writes
+by either protocol) stays on the primary; read_your_writes keeps a writer's
+reads on the primary for its window. Where a query ran is read from the
+server itself: pg_is_in_recovery() and inet_server_port()."""
+import asyncio
 import re
 import time
 import unittest
 
+import asyncpg
 import psycopg
 
 from fixtures.pg_ha import WHO_AM_I, HaClusterTest, ha_database
-from fixtures.pg_proxy import psql
+from fixtures.pg_proxy import APP_PASSWORD, APP_USER, psql
 
 DATABASES = [
     ha_database("app", "primary"),
@@ -137,12 +141,27 @@ class RoutingTest(HaClusterTest):
             in_recovery, port = cursor.fetchone()
             conn.commit()
             self.assert_on_replica((in_recovery, self.name_on(port)), "psycopg2 read-only transaction")
-        with self.subTest("psycopg 3 read_only = True"):
+        with self.subTest("extended protocol: a prepared SELECT"):
+            conn = self.connect3("app_split")
+            for _ in range(3):
+                in_recovery, port = conn.execute(WHO_AM_I, prepare=True).fetchone()
+                self.assert_on_replica((in_recovery, self.name_on(port)), "a prepared SELECT (Parse/Bind)")
+        with self.subTest("extended protocol: a SELECT with parameters"):
+            conn = self.connect3("app_split")
+            in_recovery, port, seven = conn.execute("SELECT pg_is_in_recovery(), inet_server_port(), %s::int",
+                                                    (7,)).fetchone()
+            self.assertEqual(seven, 7)
+            self.assert_on_replica((in_recovery, self.name_on(port)), "a SELECT with parameters (Parse/Bind)")
+        with self.subTest("psycopg 3 read_only = True (BEGIN READ ONLY by the extended protocol)"):
             conn = self.connect3("app_split", autocommit=False)
             conn.read_only = True
             in_recovery, port = conn.execute(WHO_AM_I).fetchone()
             conn.commit()
             self.assert_on_replica((in_recovery, self.name_on(port)), "psycopg 3 read-only transaction")
+        with self.subTest("asyncpg prepared statements"):
+            answers = asyncio.run(self.asyncpg_where(4))
+            for answer in answers:
+                self.assert_on_replica(answer, "an asyncpg prepared SELECT")
         with self.subTest("an empty BEGIN/COMMIT touches no server"):
             before = self.pool_transactions("app_split")
             result = psql(self.port, ["BEGIN", "COMMIT", "BEGIN", "ROLLBACK"], dbname="app_split")
@@ -174,21 +193,34 @@ class RoutingTest(HaClusterTest):
             self.assertEqual(self.primary.sql("SELECT r, p FROM where_was_i", dbname="app"),
                              [(False, self.primary.port)])
 
-        with self.subTest("extended protocol: a prepared SELECT"):
+        with self.subTest("extended protocol: a prepared SELECT ... FOR UPDATE"):
             conn = self.connect3("app_split")
-            for _ in range(3):
-                in_recovery, port = conn.execute(WHO_AM_I, prepare=True).fetchone()
-                self.assert_on_primary((in_recovery, self.name_on(port)), "a prepared SELECT (Parse/Bind)")
-        with self.subTest("extended protocol: a SELECT with parameters"):
+            for _ in range(2):
+                in_recovery, port = conn.execute(f"{WHO_AM_I} FROM items WHERE id = 1 FOR UPDATE",
+                                                 prepare=True).fetchone()
+                self.assert_on_primary((in_recovery, self.name_on(port)), "a prepared locking SELECT")
+        with self.subTest("extended protocol: INSERT ... RETURNING with parameters"):
             conn = self.connect3("app_split")
-            in_recovery, port, _ = conn.execute("SELECT pg_is_in_recovery(), inet_server_port(), %s::int",
-                                                (7,)).fetchone()
-            self.assert_on_primary((in_recovery, self.name_on(port)), "a SELECT with parameters (Parse/Bind)")
+            in_recovery, port = conn.execute("INSERT INTO items VALUES (%s) RETURNING pg_is_in_recovery(), "
+                                             "inet_server_port()", (500,)).fetchone()
+            self.assert_on_primary((in_recovery, self.name_on(port)), "an INSERT by the extended protocol")
         with self.subTest("psycopg 3 default transaction (plain BEGIN)"):
             conn = self.connect3("app_split", autocommit=False)
             in_recovery, port = conn.execute(WHO_AM_I).fetchone()
             conn.commit()
             self.assert_on_primary((in_recovery, self.name_on(port)), "a SELECT in psycopg's own BEGIN")
+
+    async def asyncpg_where(self, count):
+        """`count` runs of one asyncpg prepared statement (named, Parse once
+        then Bind/Execute) on one connection: (in_recovery, server name) each."""
+        conn = await asyncpg.connect(host="127.0.0.1", port=self.port, user=APP_USER, password=APP_PASSWORD,
+                                     database="app_split", statement_cache_size=0)
+        try:
+            statement = await conn.prepare(WHO_AM_I)
+            rows = [await statement.fetchrow() for _ in range(count)]
+        finally:
+            await conn.close()
+        return [(row[0], self.name_on(row[1])) for row in rows]
 
     def test_read_your_writes_keeps_a_writers_reads_on_the_primary_for_the_window(self):
         writer = self.connect2("app_ryw").cursor()

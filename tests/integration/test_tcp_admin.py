@@ -7,8 +7,8 @@ import unittest
 
 from fixtures import FAST_CHECKS, NO_CHECKS, IntegrationTest, hello_names, tcp_config, wait_for
 
-SERVER_COLUMNS = ["backend", "server", "address", "admin", "health", "weight", "backup", "active", "total",
-                  "connect_failures", "bytes_in", "bytes_out", "health_since_s", "health_reason", "last_check"]
+SERVER_COLUMNS = ["backend", "server", "address", "admin", "health", "role", "timeline", "weight", "backup",
+                  "active", "total", "connect_failures", "bytes_in", "bytes_out", "health_since_s", "health_reason", "last_check"]
 
 
 class AdminTest(IntegrationTest):
@@ -136,6 +136,8 @@ class ShowServersTest(AdminTest):
             self.assertEqual(list(row), SERVER_COLUMNS)
             self.assertEqual(row["address"], backend.address)
             self.assertEqual((row["admin"], row["health"], row["weight"], row["backup"]), ("ready", "up", 100, "no"))
+            # roles mean something only for backends with PostgreSQL role checks
+            self.assertEqual((row["role"], row["timeline"]), ("-", 0))
             for column in ("weight", "active", "total", "connect_failures", "bytes_in", "bytes_out",
                            "health_since_s"):
                 self.assertIsInstance(row[column], int, column)
