@@ -33,7 +33,8 @@ struct ServerRuntime {
   uint64_t wal_lsn = 0;
   uint64_t receive_lsn = 0;
   double replay_delay_seconds = 0;
-  std::chrono::steady_clock::time_point role_seen_at{};  // last answered role check
+  std::chrono::steady_clock::time_point role_seen_at{};           // last answered role check
+  std::chrono::steady_clock::time_point previous_role_seen_at{};  // the one before: bounds how late a change is seen
 };
 
 class Runtime {

@@ -6,6 +6,7 @@
 
 #include <uv.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -104,7 +105,14 @@ class Control final : private WorkerReports {
   std::vector<Worker*> worker_list_;  // the same, for workers to reach each other
   std::map<std::string, ListenerState> listeners_;
   std::shared_ptr<const balancer::Snapshot> published_;
-  std::map<std::string, balancer::WalHistory> wal_history_;  // per role-checked backend: the primary's WAL over time
+  std::map<std::string, balancer::WalHistory> wal_history_;
+  // Per role-checked backend without a primary now: which one it lost and
+  // when (for the log line that names the next one).
+  struct LostPrimary {
+    std::string name;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<std::string, LostPrimary> lost_primaries_;  // per role-checked backend: the primary's WAL over time
   uv_signal_t sigterm_;
   uv_signal_t sigint_;
   uv_signal_t sighup_;

@@ -18,6 +18,15 @@ std::string milliseconds_since(std::chrono::steady_clock::time_point then) {
   return std::to_string(ms) + "ms ago";
 }
 
+// How late a promotion may have been noticed: it happened after the check
+// before the one that saw it.
+std::string noticed_within(const balancer::ServerRuntime& server) {
+  if (server.previous_role_seen_at == std::chrono::steady_clock::time_point{}) return "";
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(server.role_seen_at - server.previous_role_seen_at)
+                .count();
+  return ", noticed within " + std::to_string(ms) + "ms";
+}
+
 }  // namespace
 
 void Control::apply_role_report(const std::string& backend_name, const std::string& server_name,
@@ -35,6 +44,7 @@ void Control::apply_role_report(const std::string& backend_name, const std::stri
     server->wal_lsn = report->wal_lsn;
     server->receive_lsn = report->receive_lsn;
     server->replay_delay_seconds = report->replay_delay_seconds;
+    server->previous_role_seen_at = server->role_seen_at;
     server->role_seen_at = std::chrono::steady_clock::now();
   }
   bool relevant = was_reported != server->role_reported || was_in_recovery != server->in_recovery ||
@@ -87,11 +97,17 @@ bool Control::elect(const conf::Backend& backend) {
     states[i]->role = after;
     const std::string& name = backend.servers[i].name;
     switch (after) {
-      case balancer::Role::primary:
+      case balancer::Role::primary: {
+        std::string previous = old_primary.empty() ? std::string("none") : old_primary;
+        if (auto lost = lost_primaries_.find(backend.name); lost != lost_primaries_.end()) {
+          previous = lost->second.name + ", lost " + milliseconds_since(lost->second.at);
+          lost_primaries_.erase(lost);
+        }
         log::warn("cluster ", backend.name, ": ", name, " is the primary now (timeline ", states[i]->timeline,
-                  ", was ", balancer::to_string(before), "); previous primary: ",
-                  old_primary.empty() ? std::string("none") : old_primary);
+                  ", was ", balancer::to_string(before), noticed_within(*states[i]), "); previous primary: ",
+                  previous);
         break;
+      }
       case balancer::Role::fenced:
         log::error("cluster ", backend.name, ": ", name, " claims to be primary on timeline ", states[i]->timeline,
                    " and loses to ", election.primary ? backend.servers[*election.primary].name : std::string("nobody"),
@@ -108,6 +124,8 @@ bool Control::elect(const conf::Backend& backend) {
         break;
     }
   }
+  if (changed && !election.primary && !old_primary.empty())
+    lost_primaries_[backend.name] = {old_primary, std::chrono::steady_clock::now()};
   if (changed && !election.primary && (!old_primary.empty() || election.contested))
     log::error("cluster ", backend.name, ": no primary",
                election.contested ? " (several servers claim it on the same timeline: writes wait)" : "",

@@ -101,7 +101,8 @@ class FailoverTest(HaClusterTest):
 
         with self.subTest("the new primary is found and logged"):
             self.assertIsNotNone(noticed, "no 'is the primary now' log line for the promoted replica")
-            self.assertRegex(noticed, rf"{new.name} is the primary now \(timeline 2, was replica\)")
+            self.assertRegex(noticed, rf"{new.name} is the primary now \(timeline 2, was replica, noticed within "
+                                      rf"\d+ms\); previous primary: {old.name}, lost \d+ms ago")
             self.assertIsNotNone(self.sy.find_log(r"cluster main: no primary", after=log_mark),
                                  "the loss of the primary was not logged")
             self.wait_roles({new.name: "primary", other.name: "replica"})
