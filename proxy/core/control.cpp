@@ -7,6 +7,7 @@
 #include "conf/durations.hpp"
 #include "conf/loader.hpp"
 #include "proxy/admin/admin_server.hpp"
+#include "proxy/admin/metrics_endpoint.hpp"
 #include "proxy/core/listen_socket.hpp"
 #include "proxy/core/log.hpp"
 
@@ -58,6 +59,18 @@ int Control::run() {
     log::error("admin socket ", config.global.admin_socket, ": ", error);
     for (auto& [name, list] : fds) close_fds(list);
     return 1;
+  }
+
+  if (config.global.metrics_bind) {
+    auto started = admin::MetricsEndpoint::start(*config.global.metrics_bind, *this);
+    if (auto* message = std::get_if<std::string>(&started)) {
+      log::error("metrics: ", *message);
+      admin_->close();
+      for (auto& [name, list] : fds) close_fds(list);
+      return 1;
+    }
+    metrics_ = std::move(std::get<std::unique_ptr<admin::MetricsEndpoint>>(started));
+    log::info("metrics on http://", config.global.metrics_bind->host, ":", metrics_->port(), "/metrics");
   }
 
   published_ = runtime_.build_snapshot();
@@ -157,6 +170,12 @@ std::string Control::set_weight(std::string_view backend, std::string_view serve
 }
 
 ReloadOutcome Control::reload() {
+  ReloadOutcome outcome = try_reload();
+  ++(outcome.ok ? reloads_ok_ : reloads_rejected_);
+  return outcome;
+}
+
+ReloadOutcome Control::try_reload() {
   ReloadOutcome outcome;
   const std::string path = runtime_.config().source_path;
   auto loaded = conf::load_file(path);
@@ -174,6 +193,9 @@ ReloadOutcome Control::reload() {
     outcome.messages.push_back("workers changed: takes effect after a restart");
   if (next.global.admin_socket != current.global.admin_socket)
     outcome.messages.push_back("admin_socket changed: takes effect after a restart");
+  if (next.global.metrics_bind.has_value() != current.global.metrics_bind.has_value() ||
+      (next.global.metrics_bind && !(*next.global.metrics_bind == *current.global.metrics_bind)))
+    outcome.messages.push_back("metrics_bind changed: takes effect after a restart");
 
   // Bind new or moved listeners first: if one cannot bind, nothing changes.
   std::map<std::string, ListenSockets> opened;
@@ -296,6 +318,7 @@ void Control::worker_stopped(unsigned) {
 
 void Control::finish_shutdown() {
   health_->stop();
+  metrics_.reset();  // before the mailbox closes: a scrape asks through it
   admin_->close();
   mailbox_->close();
   uv_timer_stop(&shutdown_timer_);

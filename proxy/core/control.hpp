@@ -23,6 +23,7 @@
 
 namespace sy::admin {
 class AdminServer;
+class MetricsEndpoint;
 }
 
 namespace sy::core {
@@ -74,12 +75,17 @@ class Control final : private WorkerReports {
   // given), then resumes them. `done` gets (ok, report).
   void switchover(const std::string& cluster, const std::string& target,
                   std::function<void(bool, std::string)> done);
+  uint64_t reloads_ok() const { return reloads_ok_; }
+  uint64_t reloads_rejected() const { return reloads_rejected_; }
+  // Runs `work` on the control loop (from any thread).
+  void post(std::function<void()> work) { mailbox_->post(std::move(work)); }
   // Runs `visit` on every worker's own thread, then `done` on the control
   // thread once all have run (or after a timeout, with the ones that ran).
   void visit_workers(std::function<void(Worker&)> visit, std::function<void()> done);
 
  private:
   void publish();
+  ReloadOutcome try_reload();
   void apply_health_change(const health::HealthChange& change);
   // Role tracking (control_roles.cpp): every PostgreSQL check's findings.
   void apply_role_report(const std::string& backend, const std::string& server,
@@ -100,6 +106,7 @@ class Control final : private WorkerReports {
   std::unique_ptr<Mailbox> mailbox_;
   std::unique_ptr<health::HealthMonitor> health_;
   std::unique_ptr<admin::AdminServer> admin_;
+  std::unique_ptr<admin::MetricsEndpoint> metrics_;  // when [global] metrics_bind is set
   postgres::SharedCounters postgres_counters_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<Worker*> worker_list_;  // the same, for workers to reach each other
@@ -118,6 +125,8 @@ class Control final : private WorkerReports {
   uv_signal_t sighup_;
   uv_timer_t shutdown_timer_;
   unsigned workers_running_ = 0;
+  uint64_t reloads_ok_ = 0;
+  uint64_t reloads_rejected_ = 0;
   bool shutting_down_ = false;
   int exit_code_ = 0;
 };

@@ -81,6 +81,8 @@ StreamVerdict ClientConnection::on_request(std::string_view message, const core:
     fail(pgwire::sqlstate::protocol_violation, std::string("unexpected message type '") + type + "' from client");
     return StreamVerdict::close;
   }
+  // A query is a Query message or an extended-protocol batch ended by Sync.
+  if (type == 'Q' || type == 'S') active_pool_->counters().queries.fetch_add(1, std::memory_order_relaxed);
   if (server_->socket_above_high_water()) {
     pause_reading();
     return StreamVerdict::stop;

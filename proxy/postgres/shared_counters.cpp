@@ -13,4 +13,15 @@ DatabaseCounters& SharedCounters::database(const std::string& name) {
   return databases_[name];
 }
 
+void SharedCounters::for_each_pool(const std::function<void(const PoolKey&, const PoolCounters&)>& visit) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, counters] : pools_) visit(key, counters);
+}
+
+void SharedCounters::for_each_database(
+    const std::function<void(const std::string&, const DatabaseCounters&)>& visit) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [name, counters] : databases_) visit(name, counters);
+}
+
 }  // namespace sy::postgres

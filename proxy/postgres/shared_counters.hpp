@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -66,6 +67,9 @@ class SharedCounters {
   PoolCounters& pool(const PoolKey& key);
   DatabaseCounters& database(const std::string& name);
   std::atomic<int>& clients() { return clients_; }
+  // Visits every pool and database seen so far (for metrics), under the lock.
+  void for_each_pool(const std::function<void(const PoolKey&, const PoolCounters&)>& visit);
+  void for_each_database(const std::function<void(const std::string&, const DatabaseCounters&)>& visit);
 
  private:
   std::mutex mutex_;

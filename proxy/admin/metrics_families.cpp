@@ -1,0 +1,152 @@
+// The metric families; see metrics_families.hpp. Each family is declared
+// once, in the order of docs/operations.md.
+#include "proxy/admin/metrics_families.hpp"
+
+#include <string>
+
+#include "balancer/roles.hpp"
+#include "proxy/core/control.hpp"
+
+namespace sy::admin {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using Labels = std::vector<ClientMetric::Label>;
+
+// One family being filled: add(labels, value) puts a series in it.
+class Family {
+ public:
+  Family(std::vector<MetricFamily>& out, const char* name, const char* help, MetricType type)
+      : out_(out), index_(out.size()) {
+    out.push_back(MetricFamily{name, help, type, {}});
+  }
+
+  void add(Labels labels, double value) {
+    MetricFamily& family = out_[index_];  // by index: `out` grows while families are filled
+    ClientMetric metric;
+    metric.label = std::move(labels);
+    if (family.type == MetricType::Counter) metric.counter.value = value;
+    else metric.gauge.value = value;
+    family.metric.push_back(std::move(metric));
+  }
+
+ private:
+  std::vector<MetricFamily>& out_;
+  size_t index_;
+};
+
+void add_listeners(std::vector<MetricFamily>& out, core::Control& control) {
+  Family active(out, "switchyard_listener_connections", "client connections open now", MetricType::Gauge);
+  Family accepted(out, "switchyard_listener_accepted_total", "client connections accepted", MetricType::Counter);
+  Family rejected(out, "switchyard_listener_rejected_total",
+                  "client connections refused at once (over max_connections)", MetricType::Counter);
+  for (const auto& [name, state] : control.listeners()) {
+    const conf::Listener* listener = control.runtime().config().find_listener(name);
+    Labels labels{{"listener", name}, {"protocol", std::string(listener ? conf::to_string(listener->protocol) : "")}};
+    active.add(labels, static_cast<double>(state.counters->active.load(std::memory_order_relaxed)));
+    accepted.add(labels, static_cast<double>(state.counters->accepted.load(std::memory_order_relaxed)));
+    rejected.add(labels, static_cast<double>(state.counters->rejected.load(std::memory_order_relaxed)));
+  }
+}
+
+void add_servers(std::vector<MetricFamily>& out, core::Control& control) {
+  Family up(out, "switchyard_server_up", "1 if the server passes its health checks", MetricType::Gauge);
+  Family admin(out, "switchyard_server_admin_state", "1 for the operator state the server is in (ready, drain, maint)",
+               MetricType::Gauge);
+  Family weight(out, "switchyard_server_weight", "effective weight (override or configured)", MetricType::Gauge);
+  Family active(out, "switchyard_server_connections", "connections to the server in use now", MetricType::Gauge);
+  Family total(out, "switchyard_server_connections_total", "connections handed to the server", MetricType::Counter);
+  Family failures(out, "switchyard_server_connect_failures_total", "failed connects to the server",
+                  MetricType::Counter);
+  Family received(out, "switchyard_server_received_bytes_total", "bytes read from the server", MetricType::Counter);
+  Family sent(out, "switchyard_server_sent_bytes_total", "bytes written to the server", MetricType::Counter);
+  Family role(out, "switchyard_server_role",
+              "PostgreSQL role checks: 1 for the server's role (primary, replica, fenced, unknown)", MetricType::Gauge);
+  Family timeline(out, "switchyard_server_timeline", "PostgreSQL timeline the server reports", MetricType::Gauge);
+  Family lag_bytes(out, "switchyard_replica_lag_bytes", "WAL bytes a replica is behind the primary",
+                   MetricType::Gauge);
+  Family lag_seconds(out, "switchyard_replica_lag_seconds", "how far behind in time a replica is", MetricType::Gauge);
+  const auto& snapshot = control.published();
+  if (!snapshot) return;
+  for (const auto& backend : snapshot->backends) {
+    for (const auto& server : backend.servers) {
+      Labels labels{{"backend", backend.name()}, {"server", server.name()}};
+      const auto& counters = *server.counters;
+      up.add(labels, server.health == balancer::Health::up ? 1 : 0);
+      for (auto state : {balancer::AdminState::ready, balancer::AdminState::drain, balancer::AdminState::maint}) {
+        Labels with_state = labels;
+        with_state.push_back({"state", std::string(balancer::to_string(state))});
+        admin.add(std::move(with_state), server.admin == state ? 1 : 0);
+      }
+      weight.add(labels, server.weight);
+      active.add(labels, static_cast<double>(counters.active.load(std::memory_order_relaxed)));
+      total.add(labels, static_cast<double>(counters.total.load(std::memory_order_relaxed)));
+      failures.add(labels, static_cast<double>(counters.connect_failures.load(std::memory_order_relaxed)));
+      received.add(labels, static_cast<double>(counters.bytes_in.load(std::memory_order_relaxed)));
+      sent.add(labels, static_cast<double>(counters.bytes_out.load(std::memory_order_relaxed)));
+      if (!backend.roles_known()) continue;
+      for (auto each : {balancer::Role::primary, balancer::Role::replica, balancer::Role::fenced,
+                        balancer::Role::unknown}) {
+        Labels with_role = labels;
+        with_role.push_back({"role", std::string(balancer::to_string(each))});
+        role.add(std::move(with_role), server.role == each ? 1 : 0);
+      }
+      timeline.add(labels, server.timeline);
+      if (server.role != balancer::Role::replica) continue;
+      lag_bytes.add(labels, static_cast<double>(counters.replica_lag_bytes.load(std::memory_order_relaxed)));
+      lag_seconds.add(labels, counters.replica_lag_ms.load(std::memory_order_relaxed) / 1000.0);
+    }
+  }
+}
+
+void add_postgres(std::vector<MetricFamily>& out, core::Control& control) {
+  Family clients(out, "switchyard_pg_clients", "PostgreSQL client connections logged in, per database",
+                 MetricType::Gauge);
+  Family paused(out, "switchyard_pg_database_paused", "1 while the operator has paused the database",
+                MetricType::Gauge);
+  Family servers(out, "switchyard_pg_pool_server_connections", "server connections of the pool (open or opening)",
+                 MetricType::Gauge);
+  Family waiting(out, "switchyard_pg_pool_clients_waiting", "clients waiting for a server connection",
+                 MetricType::Gauge);
+  Family transactions(out, "switchyard_pg_pool_transactions_total",
+                      "transactions (session mode: sessions) that ran on the pool", MetricType::Counter);
+  Family queries(out, "switchyard_pg_pool_queries_total", "queries that ran on the pool", MetricType::Counter);
+  Family wait_time(out, "switchyard_pg_pool_wait_seconds_total", "time clients spent waiting for a server",
+                   MetricType::Counter);
+  const auto& paused_databases = control.runtime().paused_databases();
+  for (const auto& database : control.runtime().config().databases)
+    paused.add({{"database", database.name}}, paused_databases.count(database.name) ? 1 : 0);
+  auto& shared = control.postgres_counters();
+  shared.for_each_database([&](const std::string& name, const postgres::DatabaseCounters& counters) {
+    clients.add({{"database", name}}, counters.clients.load(std::memory_order_relaxed));
+  });
+  shared.for_each_pool([&](const postgres::PoolKey& key, const postgres::PoolCounters& counters) {
+    Labels labels{{"database", key.database}, {"user", key.user}, {"target", std::string(conf::to_string(key.target))}};
+    servers.add(labels, counters.servers.load(std::memory_order_relaxed));
+    waiting.add(labels, counters.waiting.load(std::memory_order_relaxed));
+    transactions.add(labels, static_cast<double>(counters.transactions.load(std::memory_order_relaxed)));
+    queries.add(labels, static_cast<double>(counters.queries.load(std::memory_order_relaxed)));
+    wait_time.add(labels, counters.wait_time_us.load(std::memory_order_relaxed) / 1e6);
+  });
+}
+
+}  // namespace
+
+std::vector<MetricFamily> collect_metrics(core::Control& control) {
+  std::vector<MetricFamily> out;
+  Family info(out, "switchyard_build_info", "version of the running binary", MetricType::Gauge);
+  info.add({{"version", SWITCHYARD_VERSION}}, 1);
+  Family workers(out, "switchyard_workers", "worker threads", MetricType::Gauge);
+  workers.add({}, static_cast<double>(control.worker_count()));
+  Family reloads(out, "switchyard_config_reloads_total", "configuration reloads, by outcome", MetricType::Counter);
+  reloads.add({{"result", "ok"}}, static_cast<double>(control.reloads_ok()));
+  reloads.add({{"result", "rejected"}}, static_cast<double>(control.reloads_rejected()));
+  add_listeners(out, control);
+  add_servers(out, control);
+  add_postgres(out, control);
+  return out;
+}
+
+}  // namespace sy::admin
