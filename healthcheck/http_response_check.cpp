@@ -5,6 +5,12 @@
 
 namespace sy::health {
 
+std::string default_host_header(std::string_view host, uint16_t port) {
+  std::string header = host.find(':') != std::string_view::npos ? "[" + std::string(host) + "]" : std::string(host);
+  if (port != 80) header += ":" + std::to_string(port);
+  return header;
+}
+
 std::string build_check_request(std::string_view method, std::string_view path, std::string_view host) {
   std::string request;
   request.reserve(128 + path.size() + host.size());

@@ -8,6 +8,7 @@
 #include <llhttp.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,10 @@
 #include "conf/status_ranges.hpp"
 
 namespace sy::health {
+
+// The Host header a check sends when none is configured: the server's
+// host as written, with its port unless it is 80 (IPv6 in brackets).
+std::string default_host_header(std::string_view host, uint16_t port);
 
 // The request a check sends: HTTP/1.1, closed after the answer.
 std::string build_check_request(std::string_view method, std::string_view path, std::string_view host);

@@ -97,7 +97,7 @@ void HealthMonitor::run_probe(Check& check) {
       expectation.statuses = s.expect_status;
       expectation.body_contains = s.expect_body;
       expectation.head_request = s.method == "HEAD";
-      std::string request = build_check_request(s.method, s.path, s.host.empty() ? check.address.host : s.host);
+      std::string request = build_check_request(s.method, s.path, s.host.empty() ? default_host_header(check.address.host, check.address.port) : s.host);
       check.probe = start_http_probe(loop_, check.address, std::move(request), std::move(expectation), s.timeout,
                                      nullptr, std::move(done));
       return;

@@ -21,7 +21,7 @@ Probe* start_patroni_probe(uv_loop_t* loop, const conf::Address& address, conf::
     if (!status.usable) return {false, status.summary};
     return {true, status.summary + ", answered in " + std::to_string(elapsed_ms) + "ms", status.role};
   };
-  return start_http_probe(loop, address, build_check_request("GET", "/patroni", address.host),
+  return start_http_probe(loop, address, build_check_request("GET", "/patroni", default_host_header(address.host, address.port)),
                           std::move(expectation), timeout, std::move(interpret), std::move(done));
 }
 

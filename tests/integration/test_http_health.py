@@ -90,11 +90,11 @@ class TestServerCheckTest(HttpHealthTest):
         self.assertEqual(app.last_request() | {"count": 0},
                          {"method": "HEAD", "path": "/healthz?deep=1", "host": "app.internal", "count": 0})
 
-    def test_host_defaults_to_the_servers_host(self):
+    def test_host_defaults_to_the_servers_host_and_port(self):
         (app,) = self.start_servers("app1")
         self.start_proxy([server("app1", app.address)])
         wait_for(lambda: app.last_request()["count"] >= 1, CHANGE_TIMEOUT, "a check to reach app1")
-        self.assertEqual(app.last_request()["host"], "127.0.0.1")
+        self.assertEqual(app.last_request()["host"], f"127.0.0.1:{app.port}")
         self.assertEqual(app.last_request()["path"], "/")
 
     def test_503_takes_one_server_down_while_the_other_stays_up(self):

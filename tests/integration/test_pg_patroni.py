@@ -4,6 +4,7 @@ check_port) instead of logging in, and routes by it exactly as with
 PostgreSQL checks. Runs against real Patroni 3 with etcd, two nodes
 bootstrapped by Patroni itself (fixtures/patroni.py); a switchover is done
 by Patroni (patronictl), and routing follows it."""
+import threading
 import time
 import unittest
 
@@ -86,17 +87,30 @@ class PatroniRoleTest(IntegrationTest):
         self.assertEqual(self.answer("app"), (False, leader.port))
         self.assertEqual(self.answer("app_ro"), (True, replica.port))
 
-    def test_patroni_switchover_moves_writes_to_the_new_leader(self):
+    def test_patroni_switchover_inside_a_switchyard_pause_moves_writes_with_no_client_error(self):
+        """The documented planned switchover: `ctl switchover` pauses the
+        cluster's databases, Patroni moves the leadership, switchyard sees the
+        new leader through its REST API and resumes."""
         old, new = self.current_roles()
         self.wait_roles({old.name: "primary", new.name: "replica"})
         writers = start_load(self, self.port, "app", clients=2, write=True, pause=0.02)
         wait_progress(writers, 5, 30, "writes before the switchover")
 
         mark = self.sy.log_mark()
+        outcome = {}
+        ctl = threading.Thread(target=lambda: outcome.update(
+            result=self.sy.ctl("switchover", "main", new.name, timeout=90)), daemon=True)
+        ctl.start()
+        self.sy.wait_for_log(r"switchover of cluster main: paused", 10, after=mark)
         started = time.monotonic()
         self.cluster.switchover(old, new)
         self.sy.wait_for_log(rf"cluster main: {new.name} is the primary now \(timeline \d+", 60, after=mark)
         noticed = time.monotonic() - started
+        ctl.join(timeout=90)
+        result = outcome.get("result")
+        self.assertIsNotNone(result, "ctl switchover did not answer")
+        self.assertEqual(result.returncode, 0, f"ctl switchover failed: {result.stdout}{result.stderr}")
+
         # Writes resume on the new leader, and the old one comes back as a replica.
         try:
             wait_progress(writers, 10, 60, "writes after the switchover")
@@ -111,17 +125,15 @@ class PatroniRoleTest(IntegrationTest):
         for writer in writers:
             writer.join(timeout=30)
             self.assertIsNone(writer.fatal, f"a writer's connection broke: {writer.fatal}")
-        acknowledged = [t.key for writer in writers for t in writer.acknowledged]
         errors = [t for writer in writers for t in writer.errors]
-        superuser_sql(new, [])  # the new leader answers
+        self.assertEqual(errors, [], "clients saw errors during a paused switchover")
+        acknowledged = [t.key for writer in writers for t in writer.acknowledged]
         with psycopg.connect(host=new.host, port=new.port, user=SUPERUSER, password=SUPERUSER_PASSWORD,
                              dbname=APP_DB) as conn:
             stored = {row[0] for row in conn.execute("SELECT id FROM ledger WHERE id = ANY(%s)", (acknowledged,))}
         self.assertEqual(set(acknowledged) - stored, set(), "acknowledged writes missing on the new leader")
-        # Only a transaction in flight on the old leader as it stopped may fail.
-        self.assertLessEqual(len(errors), 2 * len(writers), f"client errors during the switchover: {errors}")
-        self.assertLess(noticed, 60)
-
+        # Patroni needs a few seconds (loop_wait 1s); the check sees the result within an interval.
+        self.assertLess(noticed, 30, f"the new leader was seen {noticed:.1f}s after patronictl started")
 
 if __name__ == "__main__":
     unittest.main()

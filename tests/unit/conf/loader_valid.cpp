@@ -225,7 +225,7 @@ name = "app"
       {{"backend", "slow_start"}, backend.slow_start.count() == 0 ? "0" : "?"},
       {{"backend.health_check", "method"}, check.method},
       {{"backend.health_check", "path"}, check.path},
-      {{"backend.health_check", "host"}, check.host.empty() ? "the server's host" : check.host},
+      {{"backend.health_check", "host"}, check.host.empty() ? "the server's address" : check.host},
       {{"backend.health_check", "expect_status"}, format_status_ranges(check.expect_status)},
       {{"backend.health_check", "expect_body"}, unset_if_empty(check.expect_body)},
       {{"backend.health_check", "port"}, check.port == 0 ? "the server's port" : "?"},

@@ -52,6 +52,13 @@ TEST_CASE("http check: the request names method, target and host, and asks to cl
         "Accept: */*\r\nConnection: close\r\n\r\n");
 }
 
+TEST_CASE("http check: the default Host is the server's host and port, 80 left out") {
+  CHECK(default_host_header("app1.internal", 8080) == "app1.internal:8080");
+  CHECK(default_host_header("app1.internal", 80) == "app1.internal");
+  CHECK(default_host_header("::1", 8080) == "[::1]:8080");
+  CHECK(default_host_header("127.0.0.1", 80) == "127.0.0.1");
+}
+
 TEST_CASE("http check: a status in range passes on the headers alone") {
   HttpResponseCheck check(expect());
   CHECK(check.feed("HTTP/1.1 204 No Content\r\n\r\n") == Verdict::passed);
