@@ -1,6 +1,8 @@
 // Runtime state bookkeeping and snapshot building; see runtime.hpp.
 #include "balancer/runtime.hpp"
 
+#include "balancer/slow_start.hpp"
+
 namespace sy::balancer {
 
 std::string Runtime::key(std::string_view backend, std::string_view server) {
@@ -37,7 +39,7 @@ const ServerRuntime* Runtime::find(std::string_view backend, std::string_view se
   return it == servers_.end() ? nullptr : &it->second;
 }
 
-std::shared_ptr<const Snapshot> Runtime::build_snapshot() {
+std::shared_ptr<const Snapshot> Runtime::build_snapshot(std::chrono::steady_clock::time_point now) {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->generation = ++generation_;
   snapshot->config = config_;
@@ -52,6 +54,9 @@ std::shared_ptr<const Snapshot> Runtime::build_snapshot() {
       ServerView sv;
       sv.config = &server;
       sv.weight = state.weight_override.value_or(server.weight);
+      if (state.slow_start_since)
+        sv.weight = slow_start_weight(sv.weight, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                     now - *state.slow_start_since), backend.slow_start);
       sv.backup = server.backup;
       sv.admin = state.admin;
       sv.health = state.health;

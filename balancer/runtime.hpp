@@ -22,6 +22,8 @@ struct ServerRuntime {
   AdminState admin = AdminState::ready;
   Health health = Health::up;
   std::optional<unsigned> weight_override;
+  // Set while the server's weight ramps up after its return (slow start).
+  std::optional<std::chrono::steady_clock::time_point> slow_start_since;
   std::string health_reason = "not checked yet";
   std::chrono::system_clock::time_point health_changed_at = std::chrono::system_clock::now();
   std::shared_ptr<ServerCounters> counters = std::make_shared<ServerCounters>();
@@ -52,7 +54,9 @@ class Runtime {
   std::shared_ptr<const conf::Config> config_ptr() const { return config_; }
 
   // A new immutable view of everything, with a fresh generation number.
-  std::shared_ptr<const Snapshot> build_snapshot();
+  // Weights of servers in slow start are their ramp's value at `now`.
+  std::shared_ptr<const Snapshot> build_snapshot(
+      std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
 
  private:
   static std::string key(std::string_view backend, std::string_view server);

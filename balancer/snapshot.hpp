@@ -39,7 +39,7 @@ struct BackendView {
 
   const std::string& name() const { return config->name; }
   // Role checks run, so roles mean something for routing.
-  bool roles_known() const { return config->health_check.kind == conf::HealthCheckKind::postgres; }
+  bool roles_known() const { return conf::reports_roles(config->health_check.kind); }
   const ServerView* find_server(std::string_view name) const;
 };
 

@@ -56,6 +56,14 @@ std::variant<Address, std::string> parse_address(std::string_view text) {
   return address;
 }
 
+Address with_port(const Address& address, uint16_t port) {
+  Address moved = address;
+  moved.port = port;
+  if (moved.storage.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&moved.storage)->sin_port = htons(port);
+  else if (moved.storage.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(&moved.storage)->sin6_port = htons(port);
+  return moved;
+}
+
 std::string format_sockaddr(const sockaddr* address) {
   char text[INET6_ADDRSTRLEN] = "?";
   if (address->sa_family == AF_INET) {

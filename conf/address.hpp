@@ -28,6 +28,9 @@ struct Address {
 // getaddrinfo). Returns an error message on failure.
 std::variant<Address, std::string> parse_address(std::string_view text);
 
+// The same host with another port (no new resolution).
+Address with_port(const Address& address, uint16_t port);
+
 // Formats a socket address as "ip:port" (for logs and admin output).
 std::string format_sockaddr(const sockaddr* address);
 

@@ -11,6 +11,11 @@ const Server* Backend::find_server(std::string_view server_name) const {
   return nullptr;
 }
 
+Address Backend::check_address(const Server& server) const {
+  uint16_t port = server.check_port ? server.check_port : health_check.port;
+  return port ? with_port(server.address, port) : server.address;
+}
+
 const Backend* Config::find_backend(std::string_view name) const {
   for (const auto& backend : backends)
     if (backend.name == name) return &backend;
@@ -78,6 +83,8 @@ std::string_view to_string(HealthCheckKind kind) {
     case HealthCheckKind::none: return "none";
     case HealthCheckKind::tcp: return "tcp";
     case HealthCheckKind::postgres: return "postgres";
+    case HealthCheckKind::http: return "http";
+    case HealthCheckKind::patroni: return "patroni";
   }
   return "?";
 }

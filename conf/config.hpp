@@ -13,6 +13,7 @@
 #include "conf/address.hpp"
 #include "conf/postgres_config.hpp"
 #include "conf/source_position.hpp"
+#include "conf/status_ranges.hpp"
 
 namespace sy::conf {
 
@@ -22,7 +23,13 @@ enum class LogLevel { debug, info, warn, error };
 enum class LogFormat { text, json };
 enum class Protocol { tcp, http, postgres, redis };
 enum class BalanceAlgorithm { round_robin, least_conn, random_two, hash };
-enum class HealthCheckKind { none, tcp, postgres };
+enum class HealthCheckKind { none, tcp, postgres, http, patroni };
+
+// The check kinds that learn each server's PostgreSQL role (primary or
+// replica, timeline, WAL positions): their backends route by role.
+inline bool reports_roles(HealthCheckKind kind) {
+  return kind == HealthCheckKind::postgres || kind == HealthCheckKind::patroni;
+}
 
 struct Global {
   unsigned workers = 0;  // 0: one per CPU
@@ -46,6 +53,15 @@ struct HealthCheck {
   std::string user = "postgres";
   std::string password;
   std::string dbname = "postgres";
+  // type = "http": the request sent and the answer that passes.
+  std::string method = "GET";
+  std::string path = "/";
+  std::string host;  // Host header; empty: the server's host as written
+  std::vector<StatusRange> expect_status = {{200, 399}};
+  std::string expect_body;  // a substring of the body's first 64 KiB; empty: not checked
+  // http, patroni (and any kind): the port probed instead of the server's
+  // own, e.g. Patroni's REST API; 0: the server's port. Servers may override.
+  uint16_t port = 0;
 };
 
 struct Server {
@@ -53,6 +69,7 @@ struct Server {
   Address address;
   unsigned weight = 100;  // 0..1000; 0 means "configured but gets nothing"
   bool backup = false;
+  uint16_t check_port = 0;  // health checks probe this port; 0: health_check.port
   SourcePosition position;
 };
 
@@ -61,11 +78,17 @@ struct Backend {
   BalanceAlgorithm balance = BalanceAlgorithm::round_robin;
   Duration connect_timeout = std::chrono::seconds(2);
   unsigned retries = 2;  // further servers tried after a failed connect
+  // A server coming back (health down -> up, or maint/drain -> ready) ramps
+  // its weight up linearly over this window; 0: at full weight at once.
+  Duration slow_start = Duration(0);
   HealthCheck health_check;
   std::vector<Server> servers;
   SourcePosition position;
 
   const Server* find_server(std::string_view server_name) const;
+  // Where the health checks of `server` connect: its address, with the port
+  // replaced by check_port or health_check.port when set.
+  Address check_address(const Server& server) const;
 };
 
 struct Listener {

@@ -87,6 +87,41 @@ Listener read_listener(const toml::table& table, Diagnostics& diagnostics) {
   return listener;
 }
 
+// A token of visible characters: what may go on an HTTP request line or
+// header value as written, without breaking the request.
+bool is_plain_http_text(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c > ' ' && c < 127; });
+}
+
+// The keys of type = "http"; set for another type they are an error, since
+// the check would silently ignore them.
+void read_http_check(const toml::table& table, TableReader& reader, HealthCheck& check) {
+  reader.read("method", check.method);
+  reader.read("path", check.path);
+  reader.read("host", check.host);
+  reader.read("expect_body", check.expect_body);
+  std::string statuses;
+  reader.read("expect_status", statuses);
+  if (table.contains("expect_status") && table.get("expect_status")->is_string()) {
+    auto parsed = parse_status_ranges(statuses);
+    if (auto* problem = std::get_if<std::string>(&parsed)) reader.error_at("expect_status", "expect_status: " + *problem);
+    else check.expect_status = std::get<std::vector<StatusRange>>(parsed);
+  }
+  if (check.method.empty() || !std::all_of(check.method.begin(), check.method.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+      }))
+    reader.error_at("method", "method " + quoted(check.method) + " is not an HTTP method: use capital letters (GET)");
+  if (!check.path.starts_with('/') || !is_plain_http_text(check.path))
+    reader.error_at("path", "path " + quoted(check.path) + " must start with \"/\" and hold no spaces or control characters");
+  if (table.contains("host") && (check.host.empty() || !is_plain_http_text(check.host)))
+    reader.error_at("host", "host " + quoted(check.host) + " must be a non-empty name without spaces or control characters");
+  if (check.kind != HealthCheckKind::http)
+    for (std::string_view key : {"method", "path", "host", "expect_status", "expect_body"})
+      if (table.contains(key))
+        reader.error_at(key, std::string(key) + " applies to type \"http\" only; this check is type " +
+                                 quoted(to_string(check.kind)));
+}
+
 void read_health_check(const toml::table& table, const std::string& backend_subject, HealthCheck& check,
                        Diagnostics& diagnostics) {
   TableReader reader(table, "backend.health_check", diagnostics);
@@ -100,10 +135,20 @@ void read_health_check(const toml::table& table, const std::string& backend_subj
   reader.read("user", check.user);
   reader.read("password", check.password);
   reader.read("dbname", check.dbname);
+  read_http_check(table, reader, check);
+  unsigned port = 0;
+  reader.read("port", port);
+  check.port = static_cast<uint16_t>(port);
   if (check.kind == HealthCheckKind::postgres) {
     // Failover is noticed within a second or two at these defaults.
     if (!table.contains("interval")) check.interval = std::chrono::milliseconds(500);
     if (!table.contains("timeout")) check.timeout = std::min<Duration>(check.interval, std::chrono::milliseconds(500));
+  }
+  if (check.kind == HealthCheckKind::patroni) {
+    // Patroni's REST API is a Python server that runs a query per request:
+    // once a second per node is plenty (Patroni itself acts every loop_wait).
+    if (!table.contains("interval")) check.interval = std::chrono::seconds(1);
+    if (!table.contains("timeout")) check.timeout = std::min<Duration>(check.interval, std::chrono::seconds(1));
   }
   // A probe outliving the interval would overlap the next one.
   if (check.timeout > check.interval) {
@@ -127,6 +172,9 @@ Server read_server(const toml::table& table, const std::string& backend_subject,
   reader.read("address", server.address);
   reader.read("weight", server.weight);
   reader.read("backup", server.backup);
+  unsigned check_port = 0;
+  reader.read("check_port", check_port);
+  server.check_port = static_cast<uint16_t>(check_port);
   report_unknown_keys(table, "backend.server", diagnostics);
   return server;
 }
@@ -140,6 +188,7 @@ Backend read_backend(const toml::table& table, Diagnostics& diagnostics) {
   reader.read_enum("balance", backend.balance);
   reader.read("connect_timeout", backend.connect_timeout);
   reader.read("retries", backend.retries);
+  reader.read("slow_start", backend.slow_start);
 
   if (const toml::table* check = single_table(table, "backend.health_check", reader.subject() + ": ", diagnostics))
     read_health_check(*check, reader.subject(), backend.health_check, diagnostics);
@@ -152,6 +201,15 @@ Backend read_backend(const toml::table& table, Diagnostics& diagnostics) {
   if (backend.servers.empty() && (!table.contains("server") || (declared && declared->empty())))
     reader.error_at("server", "no servers; add at least one [[backend.server]]");
   report_duplicate_names(backend.servers, server_tables, reader.subject() + ": ", "server", diagnostics);
+  // Patroni answers on its own port, never on PostgreSQL's.
+  if (backend.health_check.kind == HealthCheckKind::patroni && backend.health_check.port == 0) {
+    for (size_t i = 0; i < backend.servers.size(); ++i)
+      if (backend.servers[i].check_port == 0)
+        diagnostics.add(position_of(*server_tables[i]),
+                        reader.subject() + " server " + quoted(backend.servers[i].name) +
+                            ": type \"patroni\" checks need the port of Patroni's REST API: set port in "
+                            "[backend.health_check] (Patroni's default is 8008) or check_port here");
+  }
 
   report_unknown_keys(table, "backend", diagnostics);
   return backend;

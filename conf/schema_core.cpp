@@ -21,7 +21,7 @@ constexpr std::string_view log_levels[] = {"debug", "info", "warn", "error"};
 constexpr std::string_view log_formats[] = {"text", "json"};
 constexpr std::string_view protocols[] = {"tcp", "http", "postgres", "redis"};
 constexpr std::string_view balance_algorithms[] = {"round_robin", "least_conn", "random_two", "hash"};
-constexpr std::string_view health_check_kinds[] = {"none", "tcp", "postgres"};
+constexpr std::string_view health_check_kinds[] = {"none", "tcp", "postgres", "http", "patroni"};
 
 constexpr int64_t unsigned_max = std::numeric_limits<uint32_t>::max();
 
@@ -72,13 +72,15 @@ constexpr KeySpec keys[] = {
     // [backend.health_check]
     {.section = "backend.health_check", .key = "type", .type = T::enumeration, .allowed = health_check_kinds,
      .default_text = "tcp", .reloadable = true,
-     .description = "probe kind: tcp connects and closes; postgres logs in and reads role, timeline and lag; "
+     .description = "probe kind: tcp connects and closes; http sends a request and checks the answer; postgres "
+                    "logs in and reads role, timeline and lag; patroni reads them from Patroni's REST API; "
                     "none treats every server as up"},
     {.section = "backend.health_check", .key = "interval", .type = T::duration, .minimum = 1, .default_text = "2s",
-     .reloadable = true, .description = "time between two probes of a server (500ms for type postgres)"},
+     .reloadable = true, .description = "time between two probes of a server (500ms for type postgres, 1s for type patroni)"},
     {.section = "backend.health_check", .key = "timeout", .type = T::duration, .minimum = 1, .default_text = "1s",
      .reloadable = true,
-     .description = "a probe not answered within this time failed; at most interval (500ms for type postgres)"},
+     .description = "a probe not answered within this time failed; at most interval (500ms for type postgres, "
+                    "1s for type patroni)"},
     {.section = "backend.health_check", .key = "rise", .type = T::integer, .minimum = 1, .maximum = 100,
      .default_text = "2", .reloadable = true, .description = "consecutive passed probes that bring a down server up"},
     {.section = "backend.health_check", .key = "fall", .type = T::integer, .minimum = 1, .maximum = 100,

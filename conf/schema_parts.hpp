@@ -14,9 +14,10 @@ struct SchemaPart {
 };
 
 SchemaPart core_schema();
+SchemaPart health_schema();
 SchemaPart postgres_schema();
 
 // Every part, in the order sections appear in docs/configuration.md.
-inline std::vector<SchemaPart> schema_parts() { return {core_schema(), postgres_schema()}; }
+inline std::vector<SchemaPart> schema_parts() { return {core_schema(), health_schema(), postgres_schema()}; }
 
 }  // namespace sy::conf

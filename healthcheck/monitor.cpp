@@ -1,6 +1,7 @@
 // Check scheduling and result handling; see monitor.hpp.
 #include "healthcheck/monitor.hpp"
 
+#include "healthcheck/http_probe.hpp"
 #include "healthcheck/postgres_checker.hpp"
 #include "healthcheck/probe.hpp"
 
@@ -14,7 +15,7 @@ struct HealthMonitor::Check {
   conf::HealthCheck settings;
   Hysteresis hysteresis;
   uv_timer_t timer;
-  Probe* probe = nullptr;                // tcp: one probe per check
+  Probe* probe = nullptr;                // tcp, http, patroni: one probe per check
   PostgresChecker* postgres = nullptr;   // postgres: one checker that keeps its connection
   bool paused = false;
   std::string last_result;
@@ -44,7 +45,7 @@ void HealthMonitor::configure(const conf::Config& config,
         check = it->second;
         checks_.erase(it);
       } else {
-        check = new Check{this, backend.name, server.name, server.address, backend.health_check,
+        check = new Check{this, backend.name, server.name, backend.check_address(server), backend.health_check,
                           Hysteresis(health_of(backend.name, server.name)), {}};
         uv_timer_init(loop_, &check->timer);
         check->timer.data = check;
@@ -52,7 +53,7 @@ void HealthMonitor::configure(const conf::Config& config,
         std::uniform_int_distribution<int64_t> first(0, std::max<int64_t>(1, backend.health_check.interval.count() / 4));
         schedule(*check, conf::Duration(first(random_)));
       }
-      check->address = server.address;
+      check->address = backend.check_address(server);
       check->settings = backend.health_check;
       if (check->postgres) {
         if (check->settings.kind == conf::HealthCheckKind::postgres) check->postgres->update(check->address, check->settings);
@@ -81,21 +82,40 @@ conf::Duration HealthMonitor::jittered(conf::Duration interval) {
 
 void HealthMonitor::run_probe(Check& check) {
   if (check.paused) return;
-  if (check.settings.kind == conf::HealthCheckKind::postgres) {
-    if (!check.postgres) check.postgres = new PostgresChecker(loop_, check.address, check.settings);
-    check.postgres->run([this, &check](ProbeResult result) { on_result(check, result); });
-    return;
-  }
-  check.probe = start_tcp_probe(loop_, check.address, check.settings.timeout, [this, &check](ProbeResult result) {
+  auto done = [this, &check](ProbeResult result) {
     check.probe = nullptr;
     on_result(check, result);
-  });
+  };
+  const conf::HealthCheck& s = check.settings;
+  switch (s.kind) {
+    case conf::HealthCheckKind::postgres:
+      if (!check.postgres) check.postgres = new PostgresChecker(loop_, check.address, s);
+      check.postgres->run([this, &check](ProbeResult result) { on_result(check, result); });
+      return;
+    case conf::HealthCheckKind::http: {
+      HttpExpectation expectation;
+      expectation.statuses = s.expect_status;
+      expectation.body_contains = s.expect_body;
+      expectation.head_request = s.method == "HEAD";
+      std::string request = build_check_request(s.method, s.path, s.host.empty() ? default_host_header(check.address.host, check.address.port) : s.host);
+      check.probe = start_http_probe(loop_, check.address, std::move(request), std::move(expectation), s.timeout,
+                                     nullptr, std::move(done));
+      return;
+    }
+    case conf::HealthCheckKind::patroni:
+      check.probe = start_patroni_probe(loop_, check.address, s.timeout, std::move(done));
+      return;
+    case conf::HealthCheckKind::tcp:
+    case conf::HealthCheckKind::none:
+      check.probe = start_tcp_probe(loop_, check.address, s.timeout, std::move(done));
+      return;
+  }
 }
 
 void HealthMonitor::on_result(Check& check, const ProbeResult& result) {
   const auto& s = check.settings;
   check.last_result = (result.ok ? "ok: " : "failed: ") + result.reason;
-  if (s.kind == conf::HealthCheckKind::postgres && on_role_) on_role_(check.backend, check.server, result.role);
+  if (conf::reports_roles(s.kind) && on_role_) on_role_(check.backend, check.server, result.role);
   if (check.hysteresis.observe(result.ok, s.rise, s.fall)) {
     unsigned streak = result.ok ? check.hysteresis.successes() : check.hysteresis.failures();
     unsigned needed = result.ok ? s.rise : s.fall;

@@ -11,22 +11,14 @@
 #include <string>
 
 #include "conf/config.hpp"
+#include "healthcheck/role_report.hpp"
 
 namespace sy::health {
-
-// What a PostgreSQL check learns beyond "it answers".
-struct RoleReport {
-  bool in_recovery = false;          // a replica (or a primary not yet promoted)
-  uint32_t timeline = 0;
-  uint64_t wal_lsn = 0;              // primary: current WAL position; replica: last replayed
-  uint64_t receive_lsn = 0;          // replica: last received from its upstream (0: none)
-  double replay_delay_seconds = 0;   // replica, while behind: age of the last replayed transaction
-};
 
 struct ProbeResult {
   bool ok = false;
   std::string reason;  // "connection refused", "timeout after 1s", "connected in 3ms"
-  std::optional<RoleReport> role;  // PostgreSQL checks only
+  std::optional<RoleReport> role;  // role-aware checks (postgres, patroni) only
 };
 
 class Probe {

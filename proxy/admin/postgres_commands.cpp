@@ -146,7 +146,7 @@ std::optional<Reply> show_clusters(Request& request) {
               {}};
   auto now = std::chrono::steady_clock::now();
   for (const auto& backend : runtime.config().backends) {
-    if (backend.health_check.kind != conf::HealthCheckKind::postgres) continue;
+    if (!conf::reports_roles(backend.health_check.kind)) continue;
     for (const auto& server : backend.servers) {
       const auto* state = runtime.find(backend.name, server.name);
       if (!state) continue;

@@ -17,6 +17,8 @@ Control::Control(std::shared_ptr<const conf::Config> config) {
   uv_loop_init(&loop_);
   runtime_.adopt(std::move(config));
   mailbox_ = std::make_unique<Mailbox>(&loop_);
+  uv_timer_init(&loop_, &slow_start_timer_);
+  slow_start_timer_.data = this;
   health_ = std::make_unique<health::HealthMonitor>(
       &loop_, [this](const health::HealthChange& change) { apply_health_change(change); },
       [this](const std::string& backend, const std::string& server, const std::optional<health::RoleReport>& report) {
@@ -131,9 +133,11 @@ void Control::apply_health_change(const health::HealthChange& change) {
     log::warn("server ", change.backend, "/", change.server, " DOWN: ", change.reason);
   else
     log::info("server ", change.backend, "/", change.server, " UP: ", change.reason);
+  if (change.health == balancer::Health::up && server->admin == balancer::AdminState::ready)
+    begin_slow_start(change.backend, change.server);
   // A primary that goes down is a primary no more.
   if (const conf::Backend* backend = runtime_.config().find_backend(change.backend))
-    if (backend->health_check.kind == conf::HealthCheckKind::postgres) elect(*backend);
+    if (conf::reports_roles(backend->health_check.kind)) elect(*backend);
   publish();
 }
 
@@ -155,6 +159,7 @@ std::string Control::set_admin_state(std::string_view backend, std::string_view 
   health_->set_paused(b, s, state == balancer::AdminState::maint);
   log::info("server ", backend, "/", server, " ", balancer::to_string(before), " -> ", balancer::to_string(state),
             " (admin)");
+  if (state == balancer::AdminState::ready && runtime->health == balancer::Health::up) begin_slow_start(b, s);
   publish();
   return {};
 }
@@ -322,8 +327,10 @@ void Control::finish_shutdown() {
   admin_->close();
   mailbox_->close();
   uv_timer_stop(&shutdown_timer_);
+  uv_timer_stop(&slow_start_timer_);
   for (uv_handle_t* handle : {reinterpret_cast<uv_handle_t*>(&sigterm_), reinterpret_cast<uv_handle_t*>(&sigint_),
-                              reinterpret_cast<uv_handle_t*>(&sighup_), reinterpret_cast<uv_handle_t*>(&shutdown_timer_)})
+                              reinterpret_cast<uv_handle_t*>(&sighup_), reinterpret_cast<uv_handle_t*>(&shutdown_timer_),
+                              reinterpret_cast<uv_handle_t*>(&slow_start_timer_)})
     uv_close(handle, nullptr);
 }
 

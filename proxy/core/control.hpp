@@ -92,6 +92,11 @@ class Control final : private WorkerReports {
                          const std::optional<health::RoleReport>& report);
   // Re-runs the primary election of `backend`; true when any role changed.
   bool elect(const conf::Backend& backend);
+  // Slow start (control_slow_start.cpp): a server came back, so its weight
+  // ramps up; the timer re-publishes at each step until every ramp is done.
+  void begin_slow_start(const std::string& backend, const std::string& server);
+  void schedule_slow_start();
+  void slow_start_tick();
   void configure_health();
   void begin_shutdown();
   void finish_shutdown();
@@ -124,6 +129,7 @@ class Control final : private WorkerReports {
   uv_signal_t sigint_;
   uv_signal_t sighup_;
   uv_timer_t shutdown_timer_;
+  uv_timer_t slow_start_timer_;
   unsigned workers_running_ = 0;
   uint64_t reloads_ok_ = 0;
   uint64_t reloads_rejected_ = 0;

@@ -101,8 +101,8 @@ void Control::switchover(const std::string& cluster, const std::string& target,
                          std::function<void(bool, std::string)> done) {
   const conf::Config& config = runtime_.config();
   const conf::Backend* backend = config.find_backend(cluster);
-  if (!backend || backend->health_check.kind != conf::HealthCheckKind::postgres) {
-    done(false, "no cluster \"" + cluster + "\" (a backend with type = \"postgres\" health checks)");
+  if (!backend || !conf::reports_roles(backend->health_check.kind)) {
+    done(false, "no cluster \"" + cluster + "\" (a backend with type = \"postgres\" or \"patroni\" health checks)");
     return;
   }
   if (!target.empty() && !backend->find_server(target)) {
