@@ -184,16 +184,10 @@ void PostgresChecker::on_timeout(uv_timer_t* timer) {
 }
 
 void PostgresChecker::fail(std::string reason) {
-  // libpq's messages span lines ("...failed: Connection refused\n\tIs the
-  // server running..."): one log line needs one line.
-  std::string one_line;
-  for (char c : reason) {
-    bool space = c == '\n' || c == '\t' || c == ' ';
-    if (!space) one_line += c;
-    else if (!one_line.empty() && one_line.back() != ' ') one_line += ' ';
-  }
-  while (!one_line.empty() && one_line.back() == ' ') one_line.pop_back();
-  reason = std::move(one_line);
+  // libpq's messages may span lines ("Connection refused\n\tIs the server
+  // running..."): the first says what happened, and a log line is one line.
+  reason = reason.substr(0, reason.find('\n'));
+  while (!reason.empty() && (reason.back() == ' ' || reason.back() == '\t')) reason.pop_back();
   // Start afresh next time: a broken or timed-out session is not reused.
   drop_connection();
   finish({false, reason.empty() ? "connection failed" : reason, std::nullopt});
