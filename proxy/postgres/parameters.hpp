@@ -23,13 +23,30 @@ class ParameterSet {
   void set(std::string_view name, std::string_view value);
   const std::string* find(std::string_view name) const;
   const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
-  void clear() { items_.clear(); }
+  // The names in ASCII lower case, index for index with items(): compared
+  // at every server link, so compared as plain strings.
+  const std::vector<std::string>& keys() const { return keys_; }
+  const std::string* find_key(std::string_view key) const;  // `key` already in lower case
+  void clear() {
+    items_.clear();
+    keys_.clear();
+    signature_valid_ = false;
+  }
   void erase(std::string_view name);
+  // The tracked parameters and their values as one string (in name order),
+  // rebuilt only after a change: two sets with the same signature need no
+  // SET between them, which is the case at nearly every server link.
+  const std::string& tracked_signature(const std::vector<std::string>& extra) const;
 
  private:
   std::vector<std::pair<std::string, std::string>> items_;
+  std::vector<std::string> keys_;
+  mutable std::string signature_;
+  mutable std::vector<std::string> signature_extra_;  // the extra names it was built with
+  mutable bool signature_valid_ = false;
 };
 
+std::string parameter_key(std::string_view name);  // the name in ASCII lower case
 bool same_parameter_name(std::string_view a, std::string_view b);
 bool is_tracked(std::string_view name, const std::vector<std::string>& extra);
 

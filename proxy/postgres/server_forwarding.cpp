@@ -24,6 +24,7 @@ void ServerConnection::link(ClientConnection& client) {
   client_ = &client;
   set_state(State::active);
   const auto& extra = pool_.front().worker().snapshot()->config->postgres.track_parameters;
+  if (client.parameters().tracked_signature(extra) == parameters_.tracked_signature(extra)) return;
   std::string sql = parameter_sync_sql(client.parameters(), parameters_, extra);
   if (!sql.empty()) {
     send_internal_query(sql);

@@ -233,7 +233,7 @@ ClientConnection* WorkerPool::take_waiter() {
 
 void WorkerPool::publish_share() {
   unsigned me = front_.worker().index();
-  if (me >= PoolCounters::kTrackedWorkers) return;
+  if (me >= PoolCounters::kTrackedWorkers || front_.worker().peers().size() < 2) return;
   auto& share = counters_.shares[me];
   share.held.store(static_cast<int>(servers_.size()), std::memory_order_relaxed);
   share.waiting.store(static_cast<int>(waiting_.size()), std::memory_order_relaxed);
