@@ -130,10 +130,15 @@ void ServerConnection::close(std::string_view reason) {
   pick_.server().counters->active.fetch_sub(1, std::memory_order_relaxed);
   if (client) {
     client_ = nullptr;
-    client->on_server_lost(!queue_.empty(), transaction_status_ != 'I', close_reason_);
+    client->on_server_lost(!queue_.empty(), transaction_status_ != 'I', close_reason_, loss_state_);
   }
   pool_.server_closed(*this, was_opening);
   socket_->close();
+}
+
+void ServerConnection::abandon(pgwire::SqlState state, std::string_view reason) {
+  loss_state_ = state;
+  close(reason);
 }
 
 void ServerConnection::on_closed(core::Socket&) { delete this; }

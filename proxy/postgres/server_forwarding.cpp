@@ -80,7 +80,7 @@ bool ServerConnection::forward_request(std::string_view message, const core::Sli
   if (queue_.empty()) {
     busy_since_ = uv_now(pool_.front().worker().loop());
     idle_in_transaction_since_ = 0;
-    cancel_sent_ = false;
+    cancel_sent_at_ = 0;
   }
   std::string_view payload = message.substr(pgwire::kHeaderSize);
   const conf::Database* settings = pool_.settings();

@@ -499,19 +499,32 @@ void WorkerPool::enforce_client_timeouts(const conf::Database& settings, uint64_
   uint64_t idle_limit = static_cast<uint64_t>(settings.idle_transaction_timeout.count());
   if (query_limit == 0 && idle_limit == 0) return;
   std::vector<ClientConnection*> idle_too_long;
+  std::vector<ServerConnection*> cancel_ignored;
   for (ServerConnection* server : servers_) {
     ClientConnection* client = server->client();
     if (!client) continue;
     uint64_t busy = server->busy_since();
-    if (query_limit && busy && !server->cancel_sent() && now_ms - busy >= query_limit) {
+    uint64_t cancelled = server->cancel_sent_at();
+    if (query_limit && busy && !cancelled && now_ms - busy >= query_limit) {
       log::info("postgres client ", client->peer(), " user ", key_.user, " database ", key_.database,
                 ": query_timeout reached, cancelling the query");
-      server->mark_cancel_sent();
+      server->mark_cancel_sent(now_ms);
       send_cancel_request(front_.worker(), server->pick().server().config->address, server->backend_pid(),
                           server->backend_key());
+    } else if (query_limit && busy && cancelled && now_ms - cancelled >= kCancelGraceMs) {
+      // The server did not stop it (hung, or cut off from us): give up on
+      // that connection rather than keep the client waiting forever.
+      cancel_ignored.push_back(server);
     }
     uint64_t idle_since = server->idle_in_transaction_since();
     if (idle_limit && !busy && idle_since && now_ms - idle_since >= idle_limit) idle_too_long.push_back(client);
+  }
+  for (ServerConnection* server : cancel_ignored) {
+    log::warn("postgres server ", server->pick().backend->name(), "/", server->pick().server().name(), " pid ",
+              server->backend_pid(), ": query still running ", kCancelGraceMs, " ms after its cancel; closing it");
+    server->abandon(pgwire::sqlstate::query_canceled,
+                    "query_timeout: the server did not stop the query within " + std::to_string(kCancelGraceMs / 1000) +
+                        "s of its cancel; its connection was closed");
   }
   for (ClientConnection* client : idle_too_long)
     client->fail(pgwire::sqlstate::idle_in_transaction_timeout,

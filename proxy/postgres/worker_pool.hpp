@@ -31,6 +31,9 @@ class WorkerPool {
   static constexpr uint64_t kRebalanceIntervalMs = 50;
   static constexpr int64_t kRebalanceMargin = 2;
   static constexpr uint64_t kLongWaitSlackMs = 200;
+  // How long a query may go on after query_timeout cancelled it before the
+  // server connection is given up (and the client told 57014).
+  static constexpr uint64_t kCancelGraceMs = 2000;
 
   WorkerPool(PostgresFront& front, PoolKey key);
   WorkerPool(const WorkerPool&) = delete;
