@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "proxy/core/log.hpp"
+#include "proxy/postgres/cancel_request.hpp"
 #include "proxy/postgres/client_connection.hpp"
 #include "proxy/postgres/postgres_front.hpp"
 #include "proxy/postgres/server_authenticator.hpp"
@@ -134,6 +135,17 @@ void ServerConnection::close(std::string_view reason) {
   }
   pool_.server_closed(*this, was_opening);
   socket_->close();
+}
+
+void ServerConnection::send_cancel() {
+  ++cancels_in_flight_;
+  std::weak_ptr<bool> alive = alive_;
+  send_cancel_request(pool_.front().worker(), pick_.server().config->address, backend_pid_, backend_key_,
+                      [this, alive] {
+                        if (alive.expired() || --cancels_in_flight_ > 0 || !parked_) return;
+                        parked_ = false;
+                        if (state_ != State::closing) pool_.cancel_done(*this);
+                      });
 }
 
 void ServerConnection::abandon(pgwire::SqlState state, std::string_view reason) {

@@ -111,6 +111,14 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   uint64_t busy_since() const { return queue_.empty() ? 0 : busy_since_; }
   // Since when the linked client sits inside a transaction with nothing in flight.
   uint64_t idle_in_transaction_since() const { return idle_in_transaction_since_; }
+  // Cancels the requests in flight (a CancelRequest on a connection of its
+  // own). Until that connection is over the server is not given to another
+  // client: a cancel that reached the server late would stop that client's
+  // query instead.
+  void send_cancel();
+  bool cancel_in_flight() const { return cancels_in_flight_ > 0; }
+  // Released while its cancel is in flight: the pool gets it back when done.
+  void park_until_cancel_done() { parked_ = true; }
   // When the proxy sent a CancelRequest for the requests in flight (0: none).
   uint64_t cancel_sent_at() const { return cancel_sent_at_; }
   void mark_cancel_sent(uint64_t now) { cancel_sent_at_ = now; }
@@ -176,6 +184,9 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   uint64_t busy_since_ = 0;
   uint64_t idle_in_transaction_since_ = 0;
   uint64_t cancel_sent_at_ = 0;
+  unsigned cancels_in_flight_ = 0;
+  bool parked_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // expires with us, for late callbacks
   // What the linked client is told if the connection closes under it.
   pgwire::SqlState loss_state_ = pgwire::sqlstate::connection_failure;
   std::string close_reason_;

@@ -357,12 +357,15 @@ void WorkerPool::release(ServerConnection& server) {
         server.statements().clear();  // DISCARD ALL drops them; other resets may too
         server.flush();
       }
-      give_to_waiter_or_idle(server);
+      if (server.cancel_in_flight()) server.park_until_cancel_done();  // back through cancel_done()
+      else give_to_waiter_or_idle(server);
     }
   }
   // Last: the client may at once ask for a server again (pipelined input).
   if (client) client->on_server_unlinked();
 }
+
+void WorkerPool::cancel_done(ServerConnection& server) { give_to_waiter_or_idle(server); }
 
 void WorkerPool::fail_waiters(pgwire::SqlState state, const std::string& message) {
   auto waiting = std::move(waiting_);
@@ -509,8 +512,7 @@ void WorkerPool::enforce_client_timeouts(const conf::Database& settings, uint64_
       log::info("postgres client ", client->peer(), " user ", key_.user, " database ", key_.database,
                 ": query_timeout reached, cancelling the query");
       server->mark_cancel_sent(now_ms);
-      send_cancel_request(front_.worker(), server->pick().server().config->address, server->backend_pid(),
-                          server->backend_key());
+      server->send_cancel();
     } else if (query_limit && busy && cancelled && now_ms - cancelled >= kCancelGraceMs) {
       // The server did not stop it (hung, or cut off from us): give up on
       // that connection rather than keep the client waiting forever.

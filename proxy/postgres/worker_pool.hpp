@@ -64,6 +64,7 @@ class WorkerPool {
 
   // --- servers ---
   void release(ServerConnection& server);  // the linked client is done with it
+  void cancel_done(ServerConnection& server);  // a server released during its cancel may serve again
   void server_logged_in(ServerConnection& server);
   void server_failed(ServerConnection& server, pgwire::SqlState state, const std::string& message);
   // The server connection is closing: it leaves the pool now (its memory goes
