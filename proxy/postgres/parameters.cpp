@@ -25,37 +25,26 @@ bool same_parameter_name(std::string_view a, std::string_view b) {
 }
 
 void ParameterSet::set(std::string_view name, std::string_view value) {
-  signature_valid_ = false;
-  std::string key = parameter_key(name);
-  for (size_t i = 0; i < keys_.size(); ++i) {
-    if (keys_[i] == key) {
-      items_[i].second.assign(value);
+  signature_.reset();
+  for (auto& [key, current] : items_) {
+    if (same_parameter_name(key, name)) {
+      current.assign(value);
       return;
     }
   }
   items_.emplace_back(std::string(name), std::string(value));
-  keys_.push_back(std::move(key));
 }
 
 void ParameterSet::erase(std::string_view name) {
-  signature_valid_ = false;
-  std::string key = parameter_key(name);
-  for (size_t i = 0; i < keys_.size(); ++i) {
-    if (keys_[i] == key) {
-      keys_.erase(keys_.begin() + static_cast<std::ptrdiff_t>(i));
-      items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(i));
-      return;
-    }
-  }
+  signature_.reset();
+  std::erase_if(items_, [&](const auto& item) { return same_parameter_name(item.first, name); });
 }
 
-const std::string* ParameterSet::find_key(std::string_view key) const {
-  for (size_t i = 0; i < keys_.size(); ++i)
-    if (keys_[i] == key) return &items_[i].second;
+const std::string* ParameterSet::find(std::string_view name) const {
+  for (const auto& [key, value] : items_)
+    if (same_parameter_name(key, name)) return &value;
   return nullptr;
 }
-
-const std::string* ParameterSet::find(std::string_view name) const { return find_key(parameter_key(name)); }
 
 namespace {
 
@@ -78,21 +67,23 @@ bool is_tracked(std::string_view name, const std::vector<std::string>& extra) {
 }
 
 const std::string& ParameterSet::tracked_signature(const std::vector<std::string>& extra) const {
-  if (signature_valid_ && signature_extra_ == extra) return signature_;
-  std::vector<size_t> tracked;
-  for (size_t i = 0; i < keys_.size(); ++i)
-    if (is_tracked_key(keys_[i], extra)) tracked.push_back(i);
-  std::sort(tracked.begin(), tracked.end(), [&](size_t a, size_t b) { return keys_[a] < keys_[b]; });
-  signature_.clear();
-  for (size_t i : tracked) {
-    signature_ += keys_[i];
-    signature_ += '\0';
-    signature_ += items_[i].second;
-    signature_ += '\0';
+  if (signature_ && signature_->extra == extra) return signature_->text;
+  std::vector<std::pair<std::string, size_t>> tracked;  // (name in lower case, index)
+  for (size_t i = 0; i < items_.size(); ++i) {
+    std::string key = parameter_key(items_[i].first);
+    if (is_tracked_key(key, extra)) tracked.emplace_back(std::move(key), i);
   }
-  signature_extra_ = extra;
-  signature_valid_ = true;
-  return signature_;
+  std::sort(tracked.begin(), tracked.end());
+  auto signature = std::make_shared<Signature>();
+  for (const auto& [key, i] : tracked) {
+    signature->text += key;
+    signature->text += '\0';
+    signature->text += items_[i].second;
+    signature->text += '\0';
+  }
+  signature->extra = extra;
+  signature_ = std::move(signature);
+  return signature_->text;
 }
 
 namespace {
@@ -128,11 +119,9 @@ void append_identifier(std::string& sql, std::string_view name) {
 std::string parameter_sync_sql(const ParameterSet& wanted, const ParameterSet& current,
                                const std::vector<std::string>& extra) {
   std::string sql;
-  const auto& wanted_keys = wanted.keys();
-  for (size_t i = 0; i < wanted_keys.size(); ++i) {
-    if (!is_tracked_key(wanted_keys[i], extra)) continue;
-    const auto& [name, value] = wanted.items()[i];
-    const std::string* now = current.find_key(wanted_keys[i]);
+  for (const auto& [name, value] : wanted.items()) {
+    if (!is_tracked(name, extra)) continue;
+    const std::string* now = current.find(name);
     if (now && *now == value) continue;
     sql += "SET ";
     append_identifier(sql, name);
@@ -143,10 +132,9 @@ std::string parameter_sync_sql(const ParameterSet& wanted, const ParameterSet& c
   // A configured extra that another client set and this one never did goes
   // back to the server's default.
   if (extra.empty()) return sql;
-  for (size_t i = 0; i < current.keys().size(); ++i) {
-    const std::string& name = current.items()[i].first;
+  for (const auto& [name, value] : current.items()) {
     bool extra_name = std::any_of(extra.begin(), extra.end(), [&](const std::string& e) { return same_parameter_name(e, name); });
-    if (!extra_name || wanted.find_key(current.keys()[i])) continue;
+    if (!extra_name || wanted.find(name)) continue;
     sql += "RESET ";
     append_identifier(sql, name);
     sql += ';';

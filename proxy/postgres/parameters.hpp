@@ -3,6 +3,7 @@
 // for), and the SET statements that bring a server in line with a client.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,14 +24,9 @@ class ParameterSet {
   void set(std::string_view name, std::string_view value);
   const std::string* find(std::string_view name) const;
   const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
-  // The names in ASCII lower case, index for index with items(): compared
-  // at every server link, so compared as plain strings.
-  const std::vector<std::string>& keys() const { return keys_; }
-  const std::string* find_key(std::string_view key) const;  // `key` already in lower case
   void clear() {
     items_.clear();
-    keys_.clear();
-    signature_valid_ = false;
+    signature_.reset();
   }
   void erase(std::string_view name);
   // The tracked parameters and their values as one string (in name order),
@@ -40,10 +36,13 @@ class ParameterSet {
 
  private:
   std::vector<std::pair<std::string, std::string>> items_;
-  std::vector<std::string> keys_;
-  mutable std::string signature_;
-  mutable std::vector<std::string> signature_extra_;  // the extra names it was built with
-  mutable bool signature_valid_ = false;
+  // Built on first use (an idle client never needs it), dropped on change;
+  // immutable once built, so copies of the set may share it.
+  struct Signature {
+    std::string text;
+    std::vector<std::string> extra;  // the extra tracked names it was built with
+  };
+  mutable std::shared_ptr<const Signature> signature_;
 };
 
 std::string parameter_key(std::string_view name);  // the name in ASCII lower case
