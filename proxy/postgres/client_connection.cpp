@@ -11,6 +11,11 @@
 #include "proxy/postgres/worker_pool.hpp"
 
 namespace sy::postgres {
+namespace {
+// How much a client waiting for a server (or for its login to finish) may
+// send ahead before reading stops.
+constexpr size_t kWaitingInputLimit = 64 * 1024;
+}  // namespace
 
 void ClientConnection::start(core::Worker& worker, core::Socket* socket,
                              std::shared_ptr<core::ListenerCounters> counters) {
@@ -80,8 +85,11 @@ void ClientConnection::process_input() {
     server_->flush();
   }
   flush();
-  // Waiting for a server: what is queued stays queued, and no more is read.
-  if (state_ == State::waiting || state_ == State::logging_in) socket_->read_stop();
+  // Waiting for a server: what is queued stays queued. Reading goes on up to
+  // a bound: a client that leaves meanwhile is noticed, and a wait costs no
+  // read stop and restart (two epoll_ctl calls per transaction in a busy pool).
+  if ((state_ == State::waiting || state_ == State::logging_in) && stream_.queued_bytes() >= kWaitingInputLimit)
+    socket_->read_stop();
 }
 
 bool ClientConnection::streamable(char type) {

@@ -51,7 +51,8 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   void on_login_ready();                            // the pool knows the server parameters now
   // The linked server connection died: `busy` with requests of ours in
   // flight, `in_transaction` inside a transaction block.
-  void on_server_lost(bool busy, bool in_transaction, const std::string& reason);
+  void on_server_lost(bool busy, bool in_transaction, const std::string& reason,
+                      pgwire::SqlState state = pgwire::sqlstate::connection_failure);
   void fail(pgwire::SqlState state, std::string_view message);  // FATAL to the client, then close
   // The wait for a server ended without one: the request fails with an
   // ErrorResponse and the session goes on (the pool already let it go).

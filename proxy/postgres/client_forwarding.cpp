@@ -309,18 +309,18 @@ void ClientConnection::on_wait_failed(pgwire::SqlState state, std::string_view m
   if (stream_.has_queued_input() && !processing_) process_input();
 }
 
-void ClientConnection::on_server_lost(bool busy, bool in_transaction, const std::string& reason) {
+void ClientConnection::on_server_lost(bool busy, bool in_transaction, const std::string& reason, pgwire::SqlState state) {
   server_ = nullptr;
   if (state_ == State::closing) return;
   const conf::Database* settings = pool_ ? pool_->settings() : nullptr;
   if (!settings || settings->pool_mode == conf::PoolMode::session) {
-    fail(pgwire::sqlstate::connection_failure, "server connection lost: " + reason);
+    fail(state, "server connection lost: " + reason);
     return;
   }
   set_state(State::idle);
   if (busy) {
     // The request in flight fails; the client connection goes on.
-    send_error(pgwire::sqlstate::connection_failure, "server connection lost: " + reason);
+    send_error(state, "server connection lost: " + reason);
     std::string ready;
     pgwire::append_ready_for_query(ready, 'I');
     output_.add(ready);

@@ -3,16 +3,29 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 namespace sy::postgres {
 
+namespace {
+
+// GUC names are ASCII; no locale is involved.
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+}  // namespace
+
+std::string parameter_key(std::string_view name) {
+  std::string key(name);
+  for (char& c : key) c = lower(c);
+  return key;
+}
+
 bool same_parameter_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
 }
 
 void ParameterSet::set(std::string_view name, std::string_view value) {
+  signature_.reset();
   for (auto& [key, current] : items_) {
     if (same_parameter_name(key, name)) {
       current.assign(value);
@@ -23,6 +36,7 @@ void ParameterSet::set(std::string_view name, std::string_view value) {
 }
 
 void ParameterSet::erase(std::string_view name) {
+  signature_.reset();
   std::erase_if(items_, [&](const auto& item) { return same_parameter_name(item.first, name); });
 }
 
@@ -32,12 +46,44 @@ const std::string* ParameterSet::find(std::string_view name) const {
   return nullptr;
 }
 
-bool is_tracked(std::string_view name, const std::vector<std::string>& extra) {
-  for (std::string_view tracked : kTrackedParameters)
-    if (same_parameter_name(tracked, name)) return true;
+namespace {
+
+bool is_tracked_key(std::string_view key, const std::vector<std::string>& extra) {
+  static constexpr std::string_view kTrackedKeys[] = {
+      "client_encoding", "datestyle", "timezone", "intervalstyle", "standard_conforming_strings", "application_name",
+  };
+  static_assert(std::size(kTrackedKeys) == std::size(kTrackedParameters));
+  for (std::string_view tracked : kTrackedKeys)
+    if (tracked == key) return true;
   for (const auto& tracked : extra)
-    if (same_parameter_name(tracked, name)) return true;
+    if (same_parameter_name(tracked, key)) return true;
   return false;
+}
+
+}  // namespace
+
+bool is_tracked(std::string_view name, const std::vector<std::string>& extra) {
+  return is_tracked_key(parameter_key(name), extra);
+}
+
+const std::string& ParameterSet::tracked_signature(const std::vector<std::string>& extra) const {
+  if (signature_ && signature_->extra == extra) return signature_->text;
+  std::vector<std::pair<std::string, size_t>> tracked;  // (name in lower case, index)
+  for (size_t i = 0; i < items_.size(); ++i) {
+    std::string key = parameter_key(items_[i].first);
+    if (is_tracked_key(key, extra)) tracked.emplace_back(std::move(key), i);
+  }
+  std::sort(tracked.begin(), tracked.end());
+  auto signature = std::make_shared<Signature>();
+  for (const auto& [key, i] : tracked) {
+    signature->text += key;
+    signature->text += '\0';
+    signature->text += items_[i].second;
+    signature->text += '\0';
+  }
+  signature->extra = extra;
+  signature_ = std::move(signature);
+  return signature_->text;
 }
 
 namespace {
@@ -85,6 +131,7 @@ std::string parameter_sync_sql(const ParameterSet& wanted, const ParameterSet& c
   }
   // A configured extra that another client set and this one never did goes
   // back to the server's default.
+  if (extra.empty()) return sql;
   for (const auto& [name, value] : current.items()) {
     bool extra_name = std::any_of(extra.begin(), extra.end(), [&](const std::string& e) { return same_parameter_name(e, name); });
     if (!extra_name || wanted.find(name)) continue;

@@ -78,10 +78,9 @@ void PostgresFront::cancel(int32_t process_id, int32_t secret_key) {
   if (it == clients_.end() || it->second->secret_key() != secret_key) return;
   ServerConnection* server = it->second->server();
   if (!server || !server->busy()) return;
-  const auto& address = server->pick().server().config->address;
   log::info("cancel request for client ", process_id, " forwarded to ", server->pick().backend->name(), "/",
             server->pick().server().name());
-  send_cancel_request(worker_, address, server->backend_pid(), server->backend_key());
+  server->send_cancel();
 }
 
 void PostgresFront::give_back_idle(const PoolKey& key, unsigned requester) {

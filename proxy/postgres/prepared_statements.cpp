@@ -43,11 +43,16 @@ void ClientStatements::bind_name(std::string_view name, std::shared_ptr<const St
 }
 
 const StatementDefinition* ClientStatements::find(std::string_view name) const {
-  auto it = by_name_.find(std::string(name));
+  auto it = by_name_.find(name);
   return it == by_name_.end() ? nullptr : it->second.get();
 }
 
-bool ClientStatements::erase(std::string_view name) { return by_name_.erase(std::string(name)) > 0; }
+bool ClientStatements::erase(std::string_view name) {
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) return false;
+  by_name_.erase(it);
+  return true;
+}
 
 bool ServerStatements::contains(uint64_t key) {
   auto it = by_key_.find(key);

@@ -50,7 +50,12 @@ class ClientStatements {
 
  private:
   std::shared_ptr<const StatementDefinition> unnamed_;
-  std::unordered_map<std::string, std::shared_ptr<const StatementDefinition>> by_name_;
+  // Looked up by the name in the client's message, without making a string of it.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+  };
+  std::unordered_map<std::string, std::shared_ptr<const StatementDefinition>, NameHash, std::equal_to<>> by_name_;
 };
 
 class ServerStatements {

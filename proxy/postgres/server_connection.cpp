@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "proxy/core/log.hpp"
+#include "proxy/postgres/cancel_request.hpp"
 #include "proxy/postgres/client_connection.hpp"
 #include "proxy/postgres/postgres_front.hpp"
 #include "proxy/postgres/server_authenticator.hpp"
@@ -130,10 +131,26 @@ void ServerConnection::close(std::string_view reason) {
   pick_.server().counters->active.fetch_sub(1, std::memory_order_relaxed);
   if (client) {
     client_ = nullptr;
-    client->on_server_lost(!queue_.empty(), transaction_status_ != 'I', close_reason_);
+    client->on_server_lost(!queue_.empty(), transaction_status_ != 'I', close_reason_, loss_state_);
   }
   pool_.server_closed(*this, was_opening);
   socket_->close();
+}
+
+void ServerConnection::send_cancel() {
+  ++cancels_in_flight_;
+  std::weak_ptr<bool> alive = alive_;
+  send_cancel_request(pool_.front().worker(), pick_.server().config->address, backend_pid_, backend_key_,
+                      [this, alive] {
+                        if (alive.expired() || --cancels_in_flight_ > 0 || !parked_) return;
+                        parked_ = false;
+                        if (state_ != State::closing) pool_.cancel_done(*this);
+                      });
+}
+
+void ServerConnection::abandon(pgwire::SqlState state, std::string_view reason) {
+  loss_state_ = state;
+  close(reason);
 }
 
 void ServerConnection::on_closed(core::Socket&) { delete this; }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "pgwire/scram.hpp"
+#include "pgwire/sqlstate.hpp"
 #include "proxy/core/socket.hpp"
 #include "proxy/core/worker.hpp"
 #include "proxy/core/write_batch.hpp"
@@ -66,6 +67,9 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
 
   void connect();
   void close(std::string_view reason);
+  // Closes it, telling the linked client `state` (not 08006) for the
+  // request it loses.
+  void abandon(pgwire::SqlState state, std::string_view reason);
   // Hands the (idle) connection over for another worker; this object goes.
   std::optional<MovingServer> detach();
   bool moved_away() const { return moved_away_; }
@@ -107,8 +111,17 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   uint64_t busy_since() const { return queue_.empty() ? 0 : busy_since_; }
   // Since when the linked client sits inside a transaction with nothing in flight.
   uint64_t idle_in_transaction_since() const { return idle_in_transaction_since_; }
-  bool cancel_sent() const { return cancel_sent_; }
-  void mark_cancel_sent() { cancel_sent_ = true; }
+  // Cancels the requests in flight (a CancelRequest on a connection of its
+  // own). Until that connection is over the server is not given to another
+  // client: a cancel that reached the server late would stop that client's
+  // query instead.
+  void send_cancel();
+  bool cancel_in_flight() const { return cancels_in_flight_ > 0; }
+  // Released while its cancel is in flight: the pool gets it back when done.
+  void park_until_cancel_done() { parked_ = true; }
+  // When the proxy sent a CancelRequest for the requests in flight (0: none).
+  uint64_t cancel_sent_at() const { return cancel_sent_at_; }
+  void mark_cancel_sent(uint64_t now) { cancel_sent_at_ = now; }
   void set_idle_since(uint64_t now) { idle_since_ = now; }
   const ServerLogin& login() const { return login_; }
 
@@ -170,7 +183,12 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   uint64_t idle_since_ = 0;
   uint64_t busy_since_ = 0;
   uint64_t idle_in_transaction_since_ = 0;
-  bool cancel_sent_ = false;
+  uint64_t cancel_sent_at_ = 0;
+  unsigned cancels_in_flight_ = 0;
+  bool parked_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // expires with us, for late callbacks
+  // What the linked client is told if the connection closes under it.
+  pgwire::SqlState loss_state_ = pgwire::sqlstate::connection_failure;
   std::string close_reason_;
   bool moved_away_ = false;
 };

@@ -24,6 +24,7 @@ void ServerConnection::link(ClientConnection& client) {
   client_ = &client;
   set_state(State::active);
   const auto& extra = pool_.front().worker().snapshot()->config->postgres.track_parameters;
+  if (client.parameters().tracked_signature(extra) == parameters_.tracked_signature(extra)) return;
   std::string sql = parameter_sync_sql(client.parameters(), parameters_, extra);
   if (!sql.empty()) {
     send_internal_query(sql);
@@ -79,7 +80,7 @@ bool ServerConnection::forward_request(std::string_view message, const core::Sli
   if (queue_.empty()) {
     busy_since_ = uv_now(pool_.front().worker().loop());
     idle_in_transaction_since_ = 0;
-    cancel_sent_ = false;
+    cancel_sent_at_ = 0;
   }
   std::string_view payload = message.substr(pgwire::kHeaderSize);
   const conf::Database* settings = pool_.settings();

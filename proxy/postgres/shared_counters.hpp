@@ -40,11 +40,17 @@ struct PoolCounters {
   std::atomic<uint64_t> transactions{0};
   std::atomic<uint64_t> queries{0};
   std::atomic<uint64_t> wait_time_us{0};
-  // When each worker's longest-waiting client of this pool started waiting
-  // (0: none), so a server released on one worker can go to the client
-  // that has waited longest on any worker.
+  // What each worker's part of the pool looks like, so that a server
+  // released on one worker goes to another only when that one is clearly
+  // worse off (see WorkerPool::worker_to_give_to). One cache line each:
+  // every worker writes its own at each wait.
+  struct alignas(64) WorkerShare {
+    std::atomic<int> held{0};            // server connections (opening, idle or linked)
+    std::atomic<int> waiting{0};         // clients waiting for one
+    std::atomic<uint64_t> oldest_wait{0};  // since when the first of them waits (0: none)
+  };
   static constexpr size_t kTrackedWorkers = 64;
-  std::array<std::atomic<uint64_t>, kTrackedWorkers> oldest_wait{};
+  std::array<WorkerShare, kTrackedWorkers> shares{};
 };
 
 struct DatabaseCounters {

@@ -89,11 +89,7 @@ void WorkerPool::on_snapshot() {
   while (!waiting_.empty()) {
     ServerConnection* server = take_idle_server();
     if (!server) break;
-    ClientConnection* client = waiting_.front();
-    waiting_.pop_front();
-    counters_.waiting.fetch_sub(1, std::memory_order_relaxed);
-    publish_oldest_wait();
-    link(*server, *client);
+    link(*server, *take_waiter());
   }
   if (!waiting_.empty() || !login_waiters_.empty()) open_servers_for_waiters();
 }
@@ -110,7 +106,7 @@ void WorkerPool::acquire(ClientConnection& client) {
     }
   waiting_.push_back(&client);
   counters_.waiting.fetch_add(1, std::memory_order_relaxed);
-  if (waiting_.size() == 1) publish_oldest_wait();
+  publish_share();
   open_servers_for_waiters();
 }
 
@@ -119,7 +115,7 @@ void WorkerPool::cancel_wait(ClientConnection& client) {
   if (it != waiting_.end()) {
     waiting_.erase(it);
     counters_.waiting.fetch_sub(1, std::memory_order_relaxed);
-    publish_oldest_wait();
+    publish_share();
   }
   std::erase_if(login_waiters_, [&](const auto& waiter) { return waiter.first == &client; });
 }
@@ -175,6 +171,7 @@ bool WorkerPool::open_server(bool use_reserve) {
   }
   auto* server = new ServerConnection(*this, std::move(*pick), std::move(login));
   servers_.push_back(server);
+  publish_share();
   ++opening_;
   server->connect();
   return true;
@@ -221,32 +218,72 @@ void WorkerPool::adopt(MovingServer moving) {
   auto* server = new ServerConnection(*this, std::move(moving));
   if (server->state() == ServerConnection::State::closing) return;  // could not take it over
   servers_.push_back(server);
-  give_to_waiter_or_idle(*server);
+  publish_share();
+  // It came for our waiters: it goes on only if none is left.
+  give_to_waiter_or_idle(*server, /*may_move=*/waiting_.empty());
 }
 
-void WorkerPool::publish_oldest_wait() {
+ClientConnection* WorkerPool::take_waiter() {
+  ClientConnection* client = waiting_.front();
+  waiting_.pop_front();
+  counters_.waiting.fetch_sub(1, std::memory_order_relaxed);
+  publish_share();
+  return client;
+}
+
+void WorkerPool::publish_share() {
   unsigned me = front_.worker().index();
-  if (me >= PoolCounters::kTrackedWorkers) return;
-  uint64_t oldest = waiting_.empty() ? 0 : std::max<uint64_t>(1, waiting_.front()->waiting_since());
-  counters_.oldest_wait[me].store(oldest, std::memory_order_relaxed);
+  if (me >= PoolCounters::kTrackedWorkers || front_.worker().peers().size() < 2) return;
+  auto& share = counters_.shares[me];
+  share.held.store(static_cast<int>(servers_.size()), std::memory_order_relaxed);
+  share.waiting.store(static_cast<int>(waiting_.size()), std::memory_order_relaxed);
+  share.oldest_wait.store(waiting_.empty() ? 0 : std::max<uint64_t>(1, waiting_.front()->waiting_since()),
+                          std::memory_order_relaxed);
 }
 
-// A worker whose longest-waiting client has waited clearly longer than ours
-// (the slack keeps two busy workers from passing servers back and forth).
-std::optional<unsigned> WorkerPool::worker_with_older_waiter() const {
-  constexpr uint64_t kSlackMs = 20;
+// Where a server connection that just became free goes when another worker
+// may need it more. Moving one between threads costs a trip through both
+// loops and leaves the server unused meanwhile (long, on a busy machine,
+// where the other thread waits for a core), and while every server is busy
+// it adds no throughput: it only evens out waits. So each worker serves its
+// own waiters first. A server moves at once to a worker that has waiters and
+// no server at all; otherwise at most one moves per kRebalanceIntervalMs, to
+// a worker that is clearly worse off: it has waiters and this one has none;
+// or it holds fewer servers per client in need (holding or waiting) than
+// this worker would after giving kRebalanceMargin away — so a server never
+// goes straight back; or its longest wait is far longer than ours (its few
+// servers stuck in long transactions). Other workers' counts are read
+// without locks: a stale view only delays a move or makes one that a later
+// release evens out.
+std::optional<unsigned> WorkerPool::worker_to_give_to() {
   size_t workers = std::min(front_.worker().peers().size(), PoolCounters::kTrackedWorkers);
+  if (workers < 2) return std::nullopt;
   unsigned me = front_.worker().index();
-  uint64_t mine = waiting_.empty() ? UINT64_MAX : waiting_.front()->waiting_since();
+  uint64_t now = uv_now(front_.worker().loop());
+  bool may_rebalance = now - last_move_at_ >= kRebalanceIntervalMs;
+  int64_t my_held = static_cast<int64_t>(servers_.size());
+  int64_t my_waiting = static_cast<int64_t>(waiting_.size());
+  uint64_t my_wait = waiting_.empty() ? 0 : now - std::min(now, waiting_.front()->waiting_since());
   std::optional<unsigned> best;
-  uint64_t best_since = UINT64_MAX;
+  uint64_t best_wait = 0;
   for (unsigned w = 0; w < workers; ++w) {
     if (w == me) continue;
-    uint64_t since = counters_.oldest_wait[w].load(std::memory_order_relaxed);
-    if (since == 0 || since + kSlackMs >= mine || since >= best_since) continue;
-    best = w;
-    best_since = since;
+    const auto& share = counters_.shares[w];
+    int64_t waiting = share.waiting.load(std::memory_order_relaxed);
+    if (waiting <= 0) continue;
+    int64_t held = share.held.load(std::memory_order_relaxed);
+    uint64_t since = share.oldest_wait.load(std::memory_order_relaxed);
+    uint64_t wait = since != 0 && now > since ? now - since : 0;
+    bool starving = held == 0 && my_held > 1;
+    bool worse_off = my_waiting == 0 ||
+                     (my_held - kRebalanceMargin) * (held + waiting) >= (held + kRebalanceMargin) * (my_held + my_waiting) ||
+                     wait > 2 * my_wait + kLongWaitSlackMs;
+    if ((starving || (may_rebalance && worse_off)) && (!best || wait > best_wait)) {
+      best = w;
+      best_wait = wait;
+    }
   }
+  if (best) last_move_at_ = now;
   return best;
 }
 
@@ -265,12 +302,26 @@ void WorkerPool::server_logged_in(ServerConnection& server) {
   give_to_waiter_or_idle(server);
 }
 
-void WorkerPool::give_to_waiter_or_idle(ServerConnection& server) {
+bool WorkerPool::over_limits(const conf::Database& settings) const {
+  // A reload may have made the pool (or the database's cap) smaller.
+  int pool_limit = static_cast<int>(settings.pool_size + settings.reserve_pool);
+  if (counters_.servers.load(std::memory_order_relaxed) > pool_limit) return true;
+  return settings.max_db_connections != 0 &&
+         database_counters_.servers.load(std::memory_order_relaxed) > static_cast<int>(settings.max_db_connections);
+}
+
+void WorkerPool::give_to_waiter_or_idle(ServerConnection& server, bool may_move) {
   const conf::Database* settings = this->settings();
   uint64_t now = uv_now(front_.worker().loop());
-  bool expired = !settings || (now - server.created_at()) >= static_cast<uint64_t>(settings->server_lifetime.count());
-  if (front_.worker().shutting_down() || expired || !still_eligible(server)) {
-    server.close(expired ? "server_lifetime reached" : front_.worker().shutting_down() ? "shutting down" : "no longer eligible");
+  const char* unwanted = nullptr;
+  if (!settings) unwanted = "database removed";
+  else if (front_.worker().shutting_down()) unwanted = "shutting down";
+  else if (now - server.created_at() >= static_cast<uint64_t>(settings->server_lifetime.count()))
+    unwanted = "server_lifetime reached";
+  else if (over_limits(*settings)) unwanted = "pool_size lowered";
+  else if (!still_eligible(server)) unwanted = "no longer eligible";
+  if (unwanted) {
+    server.close(unwanted);
     if (!waiting_.empty()) open_servers_for_waiters();
     return;
   }
@@ -279,17 +330,13 @@ void WorkerPool::give_to_waiter_or_idle(ServerConnection& server) {
     idle_.push_back(&server);
     return;
   }
-  // The client that has waited longest, on whichever worker, gets it.
-  if (auto worker = worker_with_older_waiter()) {
-    move_to(*worker, server);
-    if (server.moved_away()) return;
-  }
+  if (may_move)
+    if (auto worker = worker_to_give_to()) {
+      move_to(*worker, server);
+      if (server.moved_away()) return;
+    }
   if (!waiting_.empty()) {
-    ClientConnection* client = waiting_.front();
-    waiting_.pop_front();
-    counters_.waiting.fetch_sub(1, std::memory_order_relaxed);
-    publish_oldest_wait();
-    link(server, *client);
+    link(server, *take_waiter());
     return;
   }
   server.set_idle_since(now);
@@ -310,18 +357,21 @@ void WorkerPool::release(ServerConnection& server) {
         server.statements().clear();  // DISCARD ALL drops them; other resets may too
         server.flush();
       }
-      give_to_waiter_or_idle(server);
+      if (server.cancel_in_flight()) server.park_until_cancel_done();  // back through cancel_done()
+      else give_to_waiter_or_idle(server);
     }
   }
   // Last: the client may at once ask for a server again (pipelined input).
   if (client) client->on_server_unlinked();
 }
 
+void WorkerPool::cancel_done(ServerConnection& server) { give_to_waiter_or_idle(server); }
+
 void WorkerPool::fail_waiters(pgwire::SqlState state, const std::string& message) {
   auto waiting = std::move(waiting_);
   waiting_.clear();
   counters_.waiting.fetch_sub(static_cast<int>(waiting.size()), std::memory_order_relaxed);
-  publish_oldest_wait();
+  publish_share();
   auto login_waiters = std::move(login_waiters_);
   login_waiters_.clear();
   for (ClientConnection* client : waiting) client->fail(state, message);
@@ -359,6 +409,7 @@ void WorkerPool::server_failed(ServerConnection& server, pgwire::SqlState state,
 void WorkerPool::forget_server(ServerConnection& server) {
   std::erase(servers_, &server);
   std::erase(idle_, &server);
+  publish_share();
   if (server.moved_away()) return;  // still open, counted by its new worker
   counters_.servers.fetch_sub(1, std::memory_order_relaxed);
   database_counters_.servers.fetch_sub(1, std::memory_order_relaxed);
@@ -389,10 +440,7 @@ void WorkerPool::tick(uint64_t now_ms) {
   uint64_t wait_limit = static_cast<uint64_t>(
       no_server ? settings->failover_timeout.count() : settings->query_wait_timeout.count());
   while (!waiting_.empty() && now_ms - waiting_.front()->waiting_since() >= wait_limit) {
-    ClientConnection* client = waiting_.front();
-    waiting_.pop_front();
-    counters_.waiting.fetch_sub(1, std::memory_order_relaxed);
-    publish_oldest_wait();
+    ClientConnection* client = take_waiter();
     // A busy pool ends the session (as PgBouncer does); a missing server
     // fails only the request, and the client may try again.
     if (no_server)
@@ -454,19 +502,31 @@ void WorkerPool::enforce_client_timeouts(const conf::Database& settings, uint64_
   uint64_t idle_limit = static_cast<uint64_t>(settings.idle_transaction_timeout.count());
   if (query_limit == 0 && idle_limit == 0) return;
   std::vector<ClientConnection*> idle_too_long;
+  std::vector<ServerConnection*> cancel_ignored;
   for (ServerConnection* server : servers_) {
     ClientConnection* client = server->client();
     if (!client) continue;
     uint64_t busy = server->busy_since();
-    if (query_limit && busy && !server->cancel_sent() && now_ms - busy >= query_limit) {
+    uint64_t cancelled = server->cancel_sent_at();
+    if (query_limit && busy && !cancelled && now_ms - busy >= query_limit) {
       log::info("postgres client ", client->peer(), " user ", key_.user, " database ", key_.database,
                 ": query_timeout reached, cancelling the query");
-      server->mark_cancel_sent();
-      send_cancel_request(front_.worker(), server->pick().server().config->address, server->backend_pid(),
-                          server->backend_key());
+      server->mark_cancel_sent(now_ms);
+      server->send_cancel();
+    } else if (query_limit && busy && cancelled && now_ms - cancelled >= kCancelGraceMs) {
+      // The server did not stop it (hung, or cut off from us): give up on
+      // that connection rather than keep the client waiting forever.
+      cancel_ignored.push_back(server);
     }
     uint64_t idle_since = server->idle_in_transaction_since();
     if (idle_limit && !busy && idle_since && now_ms - idle_since >= idle_limit) idle_too_long.push_back(client);
+  }
+  for (ServerConnection* server : cancel_ignored) {
+    log::warn("postgres server ", server->pick().backend->name(), "/", server->pick().server().name(), " pid ",
+              server->backend_pid(), ": query still running ", kCancelGraceMs, " ms after its cancel; closing it");
+    server->abandon(pgwire::sqlstate::query_canceled,
+                    "query_timeout: the server did not stop the query within " + std::to_string(kCancelGraceMs / 1000) +
+                        "s of its cancel; its connection was closed");
   }
   for (ClientConnection* client : idle_too_long)
     client->fail(pgwire::sqlstate::idle_in_transaction_timeout,

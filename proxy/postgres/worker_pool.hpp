@@ -2,8 +2,10 @@
 // linked), the clients waiting for one (first come, first served), and the
 // decisions: link, open another, wait, close. Limits (pool_size,
 // max_db_connections) are counted in shared atomics so they hold over all
-// workers; a worker with idle servers and no waiters gives a slot back when
-// another worker has clients waiting.
+// workers. Servers stay on the worker that holds them and serve its clients;
+// one moves to another worker (its descriptor handed over) only when that
+// worker is clearly worse off, so that in a steady load servers settle in
+// proportion to each worker's clients and stop moving.
 #pragma once
 
 #include <deque>
@@ -24,6 +26,15 @@ class PostgresFront;
 
 class WorkerPool {
  public:
+  // How often at most a server moves to another worker to even out waits,
+  // and by how many servers the other must be short of its share.
+  static constexpr uint64_t kRebalanceIntervalMs = 50;
+  static constexpr int64_t kRebalanceMargin = 2;
+  static constexpr uint64_t kLongWaitSlackMs = 200;
+  // How long a query may go on after query_timeout cancelled it before the
+  // server connection is given up (and the client told 57014).
+  static constexpr uint64_t kCancelGraceMs = 2000;
+
   WorkerPool(PostgresFront& front, PoolKey key);
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -53,6 +64,7 @@ class WorkerPool {
 
   // --- servers ---
   void release(ServerConnection& server);  // the linked client is done with it
+  void cancel_done(ServerConnection& server);  // a server released during its cancel may serve again
   void server_logged_in(ServerConnection& server);
   void server_failed(ServerConnection& server, pgwire::SqlState state, const std::string& message);
   // The server connection is closing: it leaves the pool now (its memory goes
@@ -74,7 +86,11 @@ class WorkerPool {
   void link(ServerConnection& server, ClientConnection& client);
   bool open_server(bool use_reserve);
   void open_servers_for_waiters();
-  void give_to_waiter_or_idle(ServerConnection& server);
+  // A free server: closed if unwanted, else to another worker that needs it
+  // more (when `may_move`), else to the first waiter here, else idle.
+  void give_to_waiter_or_idle(ServerConnection& server, bool may_move = true);
+  bool over_limits(const conf::Database& settings) const;
+  ClientConnection* take_waiter();  // the first waiter, no longer waiting
   void fail_waiters(pgwire::SqlState state, const std::string& message);
   void forget_server(ServerConnection& server);
   bool has_reserve_waiter(uint64_t now_ms) const;
@@ -87,8 +103,8 @@ class WorkerPool {
   std::optional<core::ServerPick> pick(const conf::Database& settings) const;
   void ask_peers_for_a_server();
   void move_to(unsigned worker, ServerConnection& server);
-  std::optional<unsigned> worker_with_older_waiter() const;
-  void publish_oldest_wait();
+  std::optional<unsigned> worker_to_give_to();
+  void publish_share();  // this worker's held/waiting counts, for the others
   void enforce_client_timeouts(const conf::Database& settings, uint64_t now_ms);
 
   PostgresFront& front_;
@@ -102,6 +118,7 @@ class WorkerPool {
   unsigned opening_ = 0;  // server connections logging in
   unsigned connect_failures_in_row_ = 0;
   uint64_t slot_asked_at_ = 0;
+  uint64_t last_move_at_ = 0;  // when a server last left for another worker to even out waits
   uint64_t last_failure_at_ = 0;
   ParameterSet login_parameters_;
   bool login_parameters_known_ = false;

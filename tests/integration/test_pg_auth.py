@@ -173,6 +173,59 @@ class AuthTest(PostgresProxyTest):
                     self.assertEqual(conn.execute("SELECT current_user").fetchone()[0], name)
 
 
+class ServerLoginMethodsTest(PostgresProxyTest):
+    """The proxy's login to the server under each method the server may ask
+    for — scram-sha-256, md5, password (clear text) and trust — passing, and
+    failing with the server's 28P01 when the proxy holds the wrong password."""
+
+    SERVER_METHODS = {"srv_scram": "scram-sha-256", "srv_md5": "md5", "srv_password": "password",
+                      "srv_trust": "trust"}
+
+    @classmethod
+    def prepare_server(cls, pg):
+        for name, method in cls.SERVER_METHODS.items():
+            pg.create_role(name, f"{name}-pw", "md5" if method == "md5" else "scram-sha-256")
+            pg.sql(f"GRANT ALL ON DATABASE app TO {name}")
+        # The first matching line wins: these users get their own method.
+        pg.write_hba([pg.hba[0]] + [f"host all {name} 127.0.0.1/32 {method}"
+                                    for name, method in cls.SERVER_METHODS.items()] + pg.hba[1:])
+        pg.reload()
+
+    def setUp(self):
+        super().setUp()
+        users = [user(name, f"{name}-pw") for name in self.SERVER_METHODS]
+        users += [user(f"{name}_bad", f"{name}-pw") for name in self.SERVER_METHODS]
+        databases = [database("app", pool_mode="transaction", pool_size=2)]
+        # "<name>_bad" logs in to the proxy with its own password but to the
+        # server as <name> with a wrong one.
+        databases += [database(f"bad_{name}", dbname="app", server_user=name, server_password="wrong",
+                               pool_mode="transaction", pool_size=2) for name in self.SERVER_METHODS]
+        self.start_proxy(databases=databases, users=users)
+
+    def test_each_server_method_passes(self):
+        for name, method in self.SERVER_METHODS.items():
+            with self.subTest(method=method), WireClient(self.port) as client:
+                client.login(name, f"{name}-pw", "app")
+                self.assertEqual(client.query("SELECT current_user"), [(name,)])
+
+    def test_each_password_method_fails_with_the_servers_28P01(self):
+        for name, method in self.SERVER_METHODS.items():
+            if method == "trust":
+                continue  # nothing to fail
+            with self.subTest(method=method), WireClient(self.port) as client:
+                with self.assertRaises(ServerError) as caught:
+                    client.login(f"{name}_bad", f"{name}-pw", f"bad_{name}")
+                    client.query("SELECT 1")
+                self.assertEqual(caught.exception.sqlstate, "28P01", caught.exception.message)
+                self.assertIn(name, caught.exception.message)
+
+    def test_a_server_that_trusts_asks_for_no_password(self):
+        # server_password is wrong for this database, and the server never asks for it.
+        with WireClient(self.port) as client:
+            client.login("srv_trust_bad", "srv_trust-pw", "bad_srv_trust")
+            self.assertEqual(client.query("SELECT current_user"), [("srv_trust",)])
+
+
 class AuthFileTest(PostgresProxyTest):
     @classmethod
     def prepare_server(cls, pg):

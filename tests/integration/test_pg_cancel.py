@@ -1,7 +1,9 @@
 """CancelRequest through the proxy: clients get the proxy's BackendKeyData,
 a cancel with that key stops the query on the server running it (57014)
 and the connection goes on, and a cancel with a wrong key, or another
-client's key, cancels nothing else."""
+client's key, cancels nothing else — not even a cancel that reaches the
+server after the query it was meant for has ended, when the server
+connection may already serve another client."""
 import threading
 import time
 import unittest
@@ -9,7 +11,8 @@ import unittest
 import psycopg
 
 from fixtures import wait_for
-from fixtures.pg_proxy import APP_PASSWORD, APP_USER, PostgresProxyTest, database
+from fixtures.delayed_forwarder import DelayedForwarder
+from fixtures.pg_proxy import APP_PASSWORD, APP_USER, PostgresProxyTest, database, pg_config
 from fixtures.pg_wire import WireClient, send_cancel
 
 CANCEL_DEADLINE = 5.0  # seconds from the cancel to the error, on a loaded machine
@@ -98,6 +101,38 @@ class CancelTest(PostgresProxyTest):
         self.assertEqual(client.query("SELECT 'fine'"), [("fine",)])
         # nor does it linger to cancel the next query
         self.assertEqual(client.query("SELECT pg_sleep(0.3), 'still fine'"), [("", "still fine")])
+
+
+class LateCancelTest(PostgresProxyTest):
+    def test_a_cancel_arriving_after_its_query_ended_does_not_stop_the_next_clients_query(self):
+        # The proxy reaches the server through a forwarder that, once armed,
+        # holds new connections for 1.5 s: the pooled server connection is
+        # already open, the cancel's own connection is late.
+        forwarder = DelayedForwarder(self.pg.host, self.pg.port)
+        self.addCleanup(forwarder.close)
+        self.sy = self.start_switchyard(pg_config([("pg1", f"127.0.0.1:{forwarder.port}")],
+                                                  [database(pool_mode="transaction", pool_size=1)], workers=1))
+        port = self.sy.port("pg")
+        first, second = WireClient(port, timeout=30), WireClient(port, timeout=30)
+        self.addCleanup(first.close)
+        self.addCleanup(second.close)
+        first.login(APP_USER, APP_PASSWORD, "app")
+        second.login(APP_USER, APP_PASSWORD, "app")
+        self.assertEqual(first.query("SELECT 1"), [("1",)])  # the one server connection is open
+        forwarder.arm(1.5)
+        first.send_query("SELECT pg_sleep(0.5), 'first' /* late-first */")
+        wait_for(lambda: any("late-first" in (b["query"] or "") and b["state"] == "active"
+                             for b in self.pg.backends(user=APP_USER)), 10, "the first query to run")
+        send_cancel(port, *first.backend_key)
+        # The first query ends on its own before its cancel gets through.
+        rows, error, _, _ = first.read_until_ready()
+        self.assertEqual((rows, error), ([("", "first")], None))
+        # The next client needs the same server connection while that cancel
+        # is still on its way; it must not be the one cancelled.
+        second.send_query("SELECT pg_sleep(2), 'second' /* late-second */")
+        rows, error, status, _ = second.read_until_ready()
+        self.assertIsNone(error, f"the late cancel for the first client stopped the second's query: {error}")
+        self.assertEqual((rows, status), ([("", "second")], "I"))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 the client is promised: query_wait_timeout (08006, disconnected),
 max_client_conn over all databases and per database (53300), statement
 mode refusing a transaction block (0A000), idle_transaction_timeout
-(25P03, disconnected) and query_timeout (57014, connection goes on)."""
+(25P03, disconnected) and query_timeout (57014, connection goes on, also
+when the server ignores the cancel)."""
+import os
+import signal
 import time
 import unittest
 
@@ -211,6 +214,33 @@ class QueryTimeoutTest(LimitTest):
         self.assertEqual(client.query("SELECT 'usable'"), [("usable",)])
         # quick queries are not touched
         self.assertEqual(client.query("SELECT pg_sleep(0.3), 'quick'"), [("", "quick")])
+
+    def test_a_server_that_ignores_the_cancel_is_given_up_and_the_client_gets_57014(self):
+        # A backend that is stopped (SIGSTOP) cannot act on the cancel: the proxy
+        # gives up on that connection 2 s after cancelling, and the client,
+        # told 57014, goes on with another server connection.
+        self.start_proxy(databases=[database(pool_mode="transaction", pool_size=2, query_timeout="1s")])
+        client = self.client()
+        client.send_query("SELECT pg_sleep(30) /* frozen */")
+        backend = wait_for(lambda: next((b for b in self.pg.backends(user=APP_USER)
+                                         if "frozen" in (b["query"] or "") and b["state"] == "active"), None),
+                           10, "the query to run")
+        os.kill(backend["pid"], signal.SIGSTOP)
+        self.addCleanup(self.resume_and_end, backend["pid"])
+        started = time.monotonic()
+        rows, error, status, _ = client.read_until_ready()
+        self.assertEqual((error or {}).get("C"), "57014", error)
+        self.assertIn("query_timeout", error["M"])
+        self.assertEqual(status, "I")
+        self.assertLess(time.monotonic() - started, 1 + 2 + SLACK)
+        self.assertEqual(client.query("SELECT 'usable'"), [("usable",)])
+
+    @staticmethod
+    def resume_and_end(pid):
+        try:
+            os.kill(pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
 
 
 if __name__ == "__main__":

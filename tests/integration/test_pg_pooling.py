@@ -1,5 +1,6 @@
 """Server connection pooling: pool_size holds over all workers, server
-connections are reused rather than reopened, min_pool_size keeps servers
+connections are reused rather than reopened, clients on every worker keep
+getting one, min_pool_size keeps servers
 open, server_idle_timeout and server_lifetime close them, reserve_pool
 and max_db_connections; a transaction-mode server goes back only outside
 a transaction and clean (failed transactions, vanished clients), and
@@ -112,6 +113,41 @@ class PoolSizeTest(PoolTest):
         # connections logs in about 3 times; allow a few replacements.
         self.assertLessEqual(logins, 12, f"{logins} server logins for 2000 transactions over pool_size 3")
 
+
+    def test_clients_on_every_worker_keep_getting_servers(self):
+        # 12 clients busy with short transactions over 2 server connections and
+        # 2 workers: wherever a client landed, it keeps getting a server (the
+        # servers move between workers when one is worse off), never a third.
+        self.start_proxy(databases=[database(pool_mode="transaction", pool_size=2)], workers=2)
+        clients = [self.client() for _ in range(12)]
+        workers = {row["worker"] for row in self.sy.ctl_json("show", "clients")}
+        self.assertEqual(len(workers), 2, "the clients all landed on one worker")
+        mark = self.pg.log_mark()
+        done = [0] * len(clients)
+        longest_gap = [0.0] * len(clients)
+        deadline = time.monotonic() + 4
+        last = [time.monotonic()] * len(clients)
+        for client in clients:
+            client.send_query("SELECT pg_sleep(0.005)")
+        pending = list(range(len(clients)))
+        while pending:
+            readable, _, _ = select.select([clients[i].sock for i in pending], [], [], 10)
+            self.assertTrue(readable, "no client got an answer for 10 s")
+            for i in [i for i in pending if clients[i].sock in readable]:
+                rows, error, status, _ = clients[i].read_until_ready()
+                self.assertIsNone(error)
+                now = time.monotonic()
+                done[i] += 1
+                longest_gap[i] = max(longest_gap[i], now - last[i])
+                last[i] = now
+                if now < deadline:
+                    clients[i].send_query("SELECT pg_sleep(0.005)")
+                else:
+                    pending.remove(i)
+            self.assertLessEqual(self.backend_count(), 2)
+        self.assertGreaterEqual(min(done), 5, f"transactions per client: {done}")
+        self.assertLess(max(longest_gap), 2.0, f"longest wait per client: {longest_gap}")
+        self.assertLessEqual(self.logins_since(mark), 2, "servers were closed and reopened instead of moved")
 
 class PoolSizingTest(PoolTest):
     def test_min_pool_size_keeps_servers_open(self):

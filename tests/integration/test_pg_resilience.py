@@ -3,7 +3,8 @@ transaction mode keep working across a server restart (fast or immediate)
 and a killed backend; a query in flight on a server that dies fails with
 08006 and its connection stays usable; a session client whose server is
 lost is told and disconnected; a graceful SIGTERM lets a client in a
-transaction finish it, and turns idle clients away with 57P01."""
+transaction finish it, and turns idle clients away with 57P01, while a
+session client keeps its session until it leaves."""
 import signal
 import threading
 import time
@@ -12,7 +13,7 @@ import unittest
 import psycopg
 
 from fixtures import wait_for
-from fixtures.pg_proxy import APP_PASSWORD, APP_USER, PostgresProxyTest, database
+from fixtures.pg_proxy import APP_PASSWORD, APP_USER, PostgresProxyTest, database, pg_connect
 from fixtures.pg_wire import WireClient
 
 
@@ -190,6 +191,28 @@ class GracefulShutdownTest(PostgresProxyTest):
         self.assertEqual(outcome.get("result"), "done")
         self.assertEqual(self.sy.wait_exit(15), 0)
         self.assertLess(time.monotonic() - started, 3 + 2.5, "the shutdown outlasted shutdown_timeout")
+
+    def test_after_sigterm_a_session_client_keeps_its_session_until_it_leaves(self):
+        self.start_proxy(databases=[database(pool_mode="session", pool_size=3)], workers=2,
+                         global_settings={"shutdown_timeout": "30s"})
+        conn = self.connect(autocommit=False)
+        conn.execute("SET application_name = 'kept'")  # session state that must survive
+        conn.commit()
+        self.sy.send_signal(signal.SIGTERM)
+        wait_for(lambda: self.sy.find_log(r"SIGTERM") is not None, 10, "the proxy to take the signal")
+        # New clients are turned away...
+        with self.assertRaises(psycopg.OperationalError):
+            pg_connect(self.port, connect_timeout=3).close()
+        # ...while the session goes on, on its own server connection.
+        for value in range(3):
+            self.assertEqual(conn.execute("SELECT %s::int, current_setting('application_name')",
+                                          (value,)).fetchone(), (value, "kept"))
+            conn.commit()
+        started = time.monotonic()
+        conn.close()
+        # Its leaving is what the proxy waited for: it exits well before shutdown_timeout.
+        self.assertEqual(self.sy.wait_exit(15), 0)
+        self.assertLess(time.monotonic() - started, 10)
 
 
 if __name__ == "__main__":

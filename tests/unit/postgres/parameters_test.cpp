@@ -34,3 +34,23 @@ TEST_CASE("parameters: extra tracked names come from the configuration") {
   CHECK(parameter_sync_sql(wanted, current, {}).empty());
   CHECK(parameter_sync_sql(wanted, current, {"search_path"}) == "SET search_path TO 'app, public';");
 }
+
+TEST_CASE("parameters: sets that agree on every tracked value have the same signature") {
+  ParameterSet client, server;
+  client.set("TimeZone", "UTC");
+  client.set("application_name", "app");
+  server.set("server_version", "15");  // not tracked: no part of the signature
+  server.set("application_name", "app");
+  server.set("timezone", "UTC");  // another spelling, another order
+  CHECK(client.tracked_signature({}) == server.tracked_signature({}));
+  CHECK(parameter_sync_sql(client, server, {}).empty());
+  server.set("TimeZone", "Europe/Paris");  // a change is seen
+  CHECK(client.tracked_signature({}) != server.tracked_signature({}));
+  // An extra tracked name counts once configured.
+  client.set("TimeZone", "Europe/Paris");
+  client.set("search_path", "a");
+  CHECK(client.tracked_signature({}) == server.tracked_signature({}));
+  CHECK(client.tracked_signature({"search_path"}) != server.tracked_signature({"search_path"}));
+  server.set("search_path", "a");
+  CHECK(client.tracked_signature({"search_path"}) == server.tracked_signature({"search_path"}));
+}
