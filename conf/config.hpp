@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "conf/address.hpp"
+#include "conf/http_config.hpp"
 #include "conf/postgres_config.hpp"
 #include "conf/source_position.hpp"
 
@@ -61,7 +62,12 @@ struct Backend {
   BalanceAlgorithm balance = BalanceAlgorithm::round_robin;
   Duration connect_timeout = std::chrono::seconds(2);
   unsigned retries = 2;  // further servers tried after a failed connect
+  HashOn hash_on = HashOn::source;  // balance = "hash": what is hashed
+  std::string hash_name;            // hash_on header or cookie: its name
+  ProxyProtocol send_proxy = ProxyProtocol::none;
   HealthCheck health_check;
+  HttpBackend http;
+  OutlierEjection outlier_ejection;
   std::vector<Server> servers;
   SourcePosition position;
 
@@ -75,6 +81,9 @@ struct Listener {
   std::string backend;  // tcp and http; a postgres listener serves every [[database]]
   unsigned max_connections = 10000;
   Duration idle_timeout = std::chrono::minutes(5);
+  bool accept_proxy = false;  // clients start with a PROXY protocol header (tcp, http)
+  HttpListener http;          // protocol = "http" only
+  std::vector<HttpRoute> routes;
   SourcePosition position;
 };
 
@@ -103,5 +112,7 @@ std::string_view to_string(HealthCheckKind);
 std::string_view to_string(PoolMode);
 std::string_view to_string(AuthMethod);
 std::string_view to_string(DatabaseTarget);
+std::string_view to_string(ProxyProtocol);
+std::string_view to_string(HashOn);
 
 }  // namespace sy::conf

@@ -1,0 +1,57 @@
+// Per-worker HTTP state; see http_front.hpp.
+#include "proxy/http/http_front.hpp"
+
+#include <unordered_set>
+
+#include "proxy/core/worker.hpp"
+
+namespace sy::http {
+namespace {
+// Idle connections are closed within this much after their keepalive_timeout.
+constexpr uint64_t kSweepIntervalMs = 250;
+}  // namespace
+
+HttpFront::HttpFront(core::Worker& worker)
+    : worker_(worker), random_(std::random_device{}()), sweep_timer_(new uv_timer_t) {
+  uv_timer_init(worker_.loop(), sweep_timer_);
+  sweep_timer_->data = this;
+  uv_timer_start(sweep_timer_, &HttpFront::on_sweep, kSweepIntervalMs, kSweepIntervalMs);
+  // The sweep alone must not keep a stopping worker's loop alive.
+  uv_unref(reinterpret_cast<uv_handle_t*>(sweep_timer_));
+}
+
+HttpFront::~HttpFront() { pool_.close_all(); }
+
+void HttpFront::on_sweep(uv_timer_t* timer) {
+  auto* self = static_cast<HttpFront*>(timer->data);
+  self->pool_.sweep(uv_now(self->worker_.loop()));
+}
+
+void HttpFront::new_request_id(std::string& out) {
+  uint64_t high = random_(), low = random_();
+  high = (high & 0xffffffffffff0fffull) | 0x0000000000004000ull;  // version 4
+  low = (low & 0x3fffffffffffffffull) | 0x8000000000000000ull;    // RFC 4122 variant
+  char text[37];
+  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
+                static_cast<unsigned>((high >> 16) & 0xffff), static_cast<unsigned>(high & 0xffff),
+                static_cast<unsigned>(low >> 48), static_cast<unsigned long long>(low & 0xffffffffffffull));
+  out.assign(text, 36);
+}
+
+void HttpFront::on_snapshot() {
+  std::unordered_set<const balancer::ServerCounters*> present;
+  for (const auto& backend : worker_.snapshot()->backends)
+    for (const auto& server : backend.servers) present.insert(server.counters.get());
+  pool_.prune([&](const balancer::ServerCounters* server) { return present.count(server) > 0; });
+}
+
+void HttpFront::shutdown() {
+  pool_.close_all();
+  if (!sweep_timer_) return;
+  uv_timer_stop(sweep_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(sweep_timer_),
+           [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
+  sweep_timer_ = nullptr;
+}
+
+}  // namespace sy::http
