@@ -3,6 +3,7 @@
 // streaming the response back in the framing the client needs, retries,
 // and the end of the exchange; see client_session.hpp.
 #include <cstring>
+#include <utility>
 
 #include "proxy/core/log.hpp"
 #include "proxy/http/access_log.hpp"
@@ -54,8 +55,19 @@ void ClientSession::pick_and_connect() {
   counters.total.fetch_add(1, std::memory_order_relaxed);
   e.counted_active = true;
 
-  // Connections carrying a PROXY header belong to one client: never pooled.
   const auto& server = e.pick->server();
+  // Connections carrying a PROXY header belong to one client: never pooled,
+  // but kept for that client's next request to the same server.
+  if (ServerConnection* kept = std::exchange(private_server_, nullptr)) {
+    if (!e.fresh_connection && kept->server() == server.counters &&
+        std::memcmp(&kept->address(), &server.config->address.storage, sizeof(sockaddr_storage)) == 0) {
+      kept->set_state(ServerConnection::State::busy);
+      e.server = kept;
+      e.connect_ms = 0;
+      return start_sending_request();
+    }
+    kept->close();
+  }
   if (!e.fresh_connection && backend.send_proxy == conf::ProxyProtocol::none) {
     if (ServerConnection* kept = worker_.http().pool().acquire(server.counters, server.config->address.storage)) {
       kept->set_owner(this);
@@ -115,7 +127,7 @@ void ClientSession::start_sending_request() {
   server.count_request();
   server.parser().reset();
   server.parser().set_head_request(e.head_request);
-  if (e.backend->send_proxy != conf::ProxyProtocol::none) {
+  if (e.backend->send_proxy != conf::ProxyProtocol::none && server.requests_served() == 1) {
     const auto& a = addresses_;
     to_server_.add(e.backend->send_proxy == conf::ProxyProtocol::v1 ? proxy_protocol::build_v1(a.source, a.destination)
                                                                     : proxy_protocol::build_v2(a.source, a.destination));
@@ -145,9 +157,17 @@ void ClientSession::start_sending_request() {
 
 // --- the response ----------------------------------------------------------
 
+bool ClientSession::drop_private_server(ServerConnection& connection) {
+  if (&connection != private_server_) return false;
+  // A kept connection that speaks (or closes) between requests is done.
+  private_server_ = nullptr;
+  connection.close();
+  return true;
+}
+
 void ClientSession::on_server_data(ServerConnection& connection, core::Slice data) {
   Exchange& e = exchange_;
-  if (&connection != e.server) return;
+  if (drop_private_server(connection) || &connection != e.server) return;
   server_activity_ = now();
   e.pick->server().counters->bytes_in.fetch_add(data.length, std::memory_order_relaxed);
   if (state_ == State::tunnel) {
@@ -173,6 +193,8 @@ void ClientSession::on_server_data(ServerConnection& connection, core::Slice dat
         again = !input.empty();
         break;
       case Parser::Event::message_end:
+        // The end of an interim (1xx) response: the final one follows.
+        if (e.response_phase == ResponsePhase::awaiting_head) break;
         write_response_body(result.body, data);
         e.server_sent_extra = !input.empty();
         // Ends the exchange; a pipelined request may already be on its way
@@ -342,7 +364,7 @@ void ClientSession::server_failed(std::string_view reason, bool timed_out) {
 
 void ClientSession::on_server_eof(ServerConnection& connection) {
   Exchange& e = exchange_;
-  if (&connection != e.server) return;
+  if (drop_private_server(connection) || &connection != e.server) return;
   if (state_ == State::tunnel) {
     e.server_eof = true;
     client_->shutdown();
@@ -368,7 +390,7 @@ void ClientSession::on_server_eof(ServerConnection& connection) {
 }
 
 void ClientSession::on_server_error(ServerConnection& connection, int status) {
-  if (&connection != exchange_.server) return;
+  if (drop_private_server(connection) || &connection != exchange_.server) return;
   if (state_ == State::connecting) return connect_failed(status);
   server_failed(uv_strerror(status), false);
 }
@@ -394,6 +416,11 @@ void ClientSession::release_server(bool reusable) {
   e.server = nullptr;
   if (!server) return;
   const auto& http = e.backend->http;
+  if (reusable && e.backend->send_proxy != conf::ProxyProtocol::none) {
+    server->set_state(ServerConnection::State::idle);
+    private_server_ = server;  // stays ours: its owner is this session
+    return;
+  }
   if (reusable && http.max_idle_per_server > 0)
     worker_.http().pool().release(server, now(), http.keepalive_timeout.count(), http.max_idle_per_server);
   else
@@ -403,8 +430,7 @@ void ClientSession::release_server(bool reusable) {
 void ClientSession::finish_exchange() {
   Exchange& e = exchange_;
   const bool request_done = e.request_phase == RequestPhase::complete;
-  const bool reusable = request_done && !e.server_sent_extra && e.server->parser().head().keep_alive &&
-                        e.backend->send_proxy == conf::ProxyProtocol::none;
+  const bool reusable = request_done && !e.server_sent_extra && e.server->parser().head().keep_alive;
   worker_.report_request_result(*e.pick, e.server_failed, e.server_failed ? "a 5xx response" : "");
   release_server(reusable);
   unpick();

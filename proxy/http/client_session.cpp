@@ -360,6 +360,10 @@ void ClientSession::close_client(bool graceful, std::string_view reason) {
     e.server = nullptr;
   }
   unpick();
+  if (private_server_) {
+    private_server_->close();
+    private_server_ = nullptr;
+  }
   set_state(State::closed);
   pending_ = {};
   if (graceful && !client_->closing()) {

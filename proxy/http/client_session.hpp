@@ -127,6 +127,7 @@ class ClientSession final : public core::Session, private core::SocketHandler, p
   void finish_exchange();
   void release_server(bool reusable);
   void unpick();  // the request no longer counts as in flight on its server
+  bool drop_private_server(ServerConnection& connection);
   void reset_exchange();
   void write_response_body(std::string_view body, const core::Slice& source);
   void on_request_error();
@@ -162,6 +163,9 @@ class ClientSession final : public core::Session, private core::SocketHandler, p
   Parser request_parser_;
   core::Slice pending_;  // client bytes not parsed yet (a pipelined request, a body waiting for its server)
   Exchange exchange_;
+  // A server connection that carried a PROXY header naming this client
+  // (send_proxy): kept for this client's next request, never pooled.
+  ServerConnection* private_server_ = nullptr;
   std::string head_buffer_;  // the request head sent to the server; kept for a retry
   std::string scratch_;      // response heads and chunk framing on their way to the client
   core::WriteBatch to_client_;

@@ -62,6 +62,7 @@ class ForwardingTest(IntegrationTest):
             self.assertEqual((not_modified.status, not_modified.body), (304, b""))
             after = connection.request("GET", "/size/10")
             self.assertEqual((after.status, len(after.body)), (200, 10))
+        self.app.wait_requests(4)
         self.assertEqual(self.app.request_count(), 4)
 
     def test_http10_client_gets_its_answer_and_a_close(self):
@@ -78,6 +79,7 @@ class ForwardingTest(IntegrationTest):
                 connection.send(b"GET /size/10 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
                 response = connection.read_response()
                 self.assertEqual((response.status, response.header("Connection")), (200, "keep-alive"))
+        self.app.wait_requests(3)
         self.assertEqual(self.app.request_count(), 3)
 
 
@@ -95,6 +97,7 @@ class LocalAnswersTest(IntegrationTest):
             self.assertIsNotNone(response.header("X-Request-Id"))
             # The connection goes on: the request had no body.
             self.assertEqual(connection.request("GET", "/x", host="api.example").status, 200)
+        app.wait_requests(1)
         self.assertEqual(app.request_count(), 1)
 
     def test_health_endpoint_is_answered_by_the_proxy(self):
@@ -106,6 +109,7 @@ class LocalAnswersTest(IntegrationTest):
             head = connection.request("HEAD", "/healthz")
             self.assertEqual((head.status, head.body, head.header("Content-Length")), (200, b"", "3"))
             self.assertEqual(connection.request("GET", "/healthz/deeper").status, 200)  # goes to the server
+        app.wait_requests(1)
         self.assertEqual([r["target"] for r in app.requests], ["/healthz/deeper"])
 
     def test_shutdown_finishes_the_request_in_flight_and_closes_the_connection(self):
@@ -134,6 +138,7 @@ class LocalAnswersTest(IntegrationTest):
             self.assertEqual(response.header("Connection"), "close")
             self.assertTrue(extra.closed_by_peer())
         self.assertEqual(sy.listener("web")["rejected"], 1)
+        app.wait_requests(2)
         self.assertEqual(app.request_count(), 2)
 
     def test_connect_method_is_refused(self):

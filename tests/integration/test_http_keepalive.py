@@ -105,6 +105,7 @@ class PipeliningTest(IntegrationTest):
         self.assertEqual(responses[2].json()["target"], targets[2])
         self.assertEqual(len(responses[4].body), 5000)
         self.assertEqual(responses[5].json()["target"], targets[5])
+        app.wait_requests(len(targets))
         self.assertEqual([r["target"] for r in app.requests], targets)
 
     def test_pipelined_requests_with_bodies_arrive_whole_and_in_order(self):

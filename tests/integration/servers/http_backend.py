@@ -20,6 +20,7 @@ The response depends on the request path:
     /sleep/<ms>          waits, then answers like any other path
     /drip/<ms>           sends the head and 10 bytes of a 20-byte body, then waits
     /drop                reads the request, closes without answering
+    /fail-on/<name>      like /drop on the server called <name>, a normal answer elsewhere
     /reset               reads the request, resets the connection (RST)
     /upload              reads the body, answers {"length", "sha256"} (after 100 Continue
                          when the request expects it)
@@ -197,7 +198,7 @@ class Connection:
             return True
         if command == "sleep":
             await asyncio.sleep(int(argument) / 1000)
-        if command == "drop":
+        if command == "drop" or (command == "fail-on" and argument == self.server.name):
             return False
         if command == "reset":
             self.writer.transport.get_extra_info("socket").setsockopt(
