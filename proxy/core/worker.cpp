@@ -163,9 +163,17 @@ void Worker::start_session(Listener& listener, Socket* client) {
   start_protocol_session(*listener.config, client, listener.counters, ClientAddresses{}, {});
 }
 
-void Worker::start_protocol_session(const conf::Listener& listener, Socket* client,
+void Worker::start_protocol_session(const conf::Listener& accepted_on, Socket* client,
                                     std::shared_ptr<ListenerCounters> counters, const ClientAddresses& addresses,
                                     Slice initial) {
+  // Sessions keep the worker's current snapshot alive, so the listener they
+  // get must come from it (a reload may have come while a PROXY header was read).
+  const conf::Listener* current = snapshot_->config->find_listener(accepted_on.name);
+  if (!current || current->protocol != accepted_on.protocol) {
+    client->close();
+    return;
+  }
+  const conf::Listener& listener = *current;
   switch (listener.protocol) {
     case conf::Protocol::tcp:
       tcp::TcpSession::start(*this, client, listener, std::move(counters), addresses, std::move(initial));

@@ -137,7 +137,7 @@ void ClientSession::process_client_input() {
     // waits for the response before it.
     if (state_ == State::connecting) break;
     if (state_ == State::exchanging && exchange_.request_phase == RequestPhase::complete) break;
-    if (state_ == State::exchanging && exchange_.server->socket().above_high_water()) break;
+    if (state_ == State::exchanging && exchange_.server && exchange_.server->socket().above_high_water()) break;
 
     auto result = request_parser_.parse(pending_.view());
     pending_.offset += static_cast<uint32_t>(result.consumed);

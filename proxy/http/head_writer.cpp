@@ -36,13 +36,24 @@ bool is_forwarded_header(std::string_view name) {
 
 }  // namespace
 
-bool is_hop_by_hop(std::string_view name, const MessageHead& head) {
+namespace {
+
+// `connection_listed`: the message has a Connection header at all (most
+// have none, which spares a scan of the headers for each header).
+bool hop_by_hop(std::string_view name, const MessageHead& head, bool connection_listed) {
   for (std::string_view hop : kHopByHop)
     if (equals_ignoring_case(name, hop)) return true;
+  if (!connection_listed) return false;
   // Content-Length and Host are never connection-specific, whatever a
   // Connection header says: dropping them would change the framing.
   if (equals_ignoring_case(name, "content-length") || equals_ignoring_case(name, "host")) return false;
   return head.has_token("connection", name);
+}
+
+}  // namespace
+
+bool is_hop_by_hop(std::string_view name, const MessageHead& head) {
+  return hop_by_hop(name, head, head.count("connection") > 0);
 }
 
 void write_request_head(const MessageHead& request, const RequestHeadPlan& plan, std::string& out) {
@@ -55,6 +66,7 @@ void write_request_head(const MessageHead& request, const RequestHeadPlan& plan,
   std::string_view incoming_proto, incoming_host;
   std::string joined_for;  // several X-Forwarded-For headers, trusted: one list
   bool has_request_id = false;
+  const bool connection_listed = request.count("connection") > 0;
   for (size_t i = 0; i < request.header_count(); ++i) {
     HeaderView header = request.header(i);
     if (equals_ignoring_case(header.name, "transfer-encoding")) {
@@ -62,7 +74,7 @@ void write_request_head(const MessageHead& request, const RequestHeadPlan& plan,
       if (request.chunked) append_header(out, header.name, header.value);
       continue;
     }
-    if (is_hop_by_hop(header.name, request)) continue;
+    if (hop_by_hop(header.name, request, connection_listed)) continue;
     if (!plan.host.empty() && equals_ignoring_case(header.name, "host")) continue;
     if (plan.add_forwarded && is_forwarded_header(header.name)) {
       if (!plan.trust_forwarded) continue;
@@ -116,9 +128,10 @@ void write_response_head(const MessageHead& response, const ResponseHeadPlan& pl
   out += response.reason();
   out += "\r\n";
   const conf::HttpRoute* route = plan.route;
+  const bool connection_listed = response.count("connection") > 0;
   for (size_t i = 0; i < response.header_count(); ++i) {
     HeaderView header = response.header(i);
-    if (is_hop_by_hop(header.name, response)) continue;
+    if (hop_by_hop(header.name, response, connection_listed)) continue;
     // A body we send raw to an HTTP/1.0 client has neither length nor trailers.
     if (plan.framing == BodyFraming::close && equals_ignoring_case(header.name, "trailer")) continue;
     if (plan.framing == BodyFraming::chunked && equals_ignoring_case(header.name, "content-length")) continue;
