@@ -3,6 +3,7 @@
 // client_session.hpp. The server side is in client_exchange.cpp.
 #include "proxy/http/client_session.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "proxy/core/log.hpp"
@@ -484,12 +485,18 @@ uint64_t ClientSession::deadline() const {
 void ClientSession::arm_timer() {
   if (state_ == State::closed) return;
   uint64_t at = deadline();
+  // A timer already due earlier is left alone: when it fires, on_timer()
+  // finds the deadline later and re-arms. Most state changes move the
+  // deadline later, so most requests restart no timer at all.
+  if (timer_due_ != 0 && timer_due_ <= at) return;
   uint64_t current = now();
+  timer_due_ = std::max(at, current);
   uv_timer_start(&timer_, [](uv_timer_t* timer) { static_cast<ClientSession*>(timer->data)->on_timer(); },
-                 at > current ? at - current : 0, 0);
+                 timer_due_ - current, 0);
 }
 
 void ClientSession::on_timer() {
+  timer_due_ = 0;
   // Activity moves deadlines without re-arming the timer on every read.
   if (now() < deadline()) return arm_timer();
   Exchange& e = exchange_;

@@ -171,6 +171,7 @@ class ClientSession final : public core::Session, private core::SocketHandler, p
   core::WriteBatch to_client_;
   core::WriteBatch to_server_;
   uv_timer_t timer_;
+  uint64_t timer_due_ = 0;  // when the timer fires; 0 when it is not running
   uint64_t idle_since_ = 0;
   uint64_t client_activity_ = 0;
   uint64_t server_activity_ = 0;

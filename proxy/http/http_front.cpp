@@ -31,11 +31,18 @@ void HttpFront::new_request_id(std::string& out) {
   uint64_t high = random_(), low = random_();
   high = (high & 0xffffffffffff0fffull) | 0x0000000000004000ull;  // version 4
   low = (low & 0x3fffffffffffffffull) | 0x8000000000000000ull;    // RFC 4122 variant
-  char text[37];
-  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
-                static_cast<unsigned>((high >> 16) & 0xffff), static_cast<unsigned>(high & 0xffff),
-                static_cast<unsigned>(low >> 48), static_cast<unsigned long long>(low & 0xffffffffffffull));
-  out.assign(text, 36);
+  // 8-4-4-4-12 hex digits; by hand, since this runs for every request.
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.resize(36);
+  int at = 35;
+  for (int i = 0; i < 16; ++i, low >>= 4) {
+    if (at == 23) out[at--] = '-';
+    out[at--] = kHex[low & 15];
+  }
+  for (int i = 0; i < 16; ++i, high >>= 4) {
+    if (at == 18 || at == 13 || at == 8) out[at--] = '-';
+    out[at--] = kHex[high & 15];
+  }
 }
 
 void HttpFront::on_snapshot() {
