@@ -49,7 +49,7 @@ void ClientSession::pick_and_connect() {
     log::debug("http ", listener_->name, ": no server available in backend ", backend.name);
     return respond_locally(e.tried.empty() ? 503 : 502, e.tried.empty() ? "no server available" : "every server tried failed");
   }
-  e.picked_at = now();
+  if (!e.picked_at) e.picked_at = now();  // queue time: until the first server was chosen
   auto& counters = *e.pick->server().counters;
   counters.active.fetch_add(1, std::memory_order_relaxed);
   counters.total.fetch_add(1, std::memory_order_relaxed);

@@ -4,6 +4,7 @@
 #include "proxy/http/client_session.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 
 #include "proxy/core/log.hpp"
@@ -66,7 +67,25 @@ ClientSession::ClientSession(core::Worker& worker, core::Socket* client, const c
 
 ClientSession::~ClientSession() { counters_->active.fetch_sub(1, std::memory_order_relaxed); }
 
+namespace {
+
+// The transitions a connection may make; anything else is a bug.
+[[maybe_unused]] bool allowed(int from, int to) {
+  constexpr int idle = 0, reading_head = 1, connecting = 2, exchanging = 3, tunnel = 4, closed = 5;
+  switch (from) {
+    case idle: return to == reading_head || to == exchanging || to == closed;
+    case reading_head: return to == exchanging || to == closed;
+    case connecting: return to == exchanging || to == idle || to == closed;
+    case exchanging: return to != reading_head;  // connecting, again exchanging (a retry), idle, tunnel, closed
+    case tunnel: return to == closed;
+    default: return false;
+  }
+}
+
+}  // namespace
+
 void ClientSession::set_state(State next) {
+  assert(allowed(static_cast<int>(state_), static_cast<int>(next)));
   if (log::enabled(log::Level::debug))
     log::debug("http ", listener_->name, ": state ", state_name(static_cast<int>(state_)), " -> ",
                state_name(static_cast<int>(next)));
@@ -230,9 +249,7 @@ void ClientSession::on_request_head() {
   plan.request_id = e.request_id;
   plan.upgrade = e.upgrade;
   write_request_head(head, plan, head_buffer_);
-  // A chunked body is framed again by us: trailers would have to be
-  // replayed too, which is not worth it.
-  e.replayable = e.idempotent && (!head.chunked || head.trailer_count() == 0);
+  e.replayable = e.idempotent;
   pick_and_connect();
 }
 
@@ -269,6 +286,9 @@ void ClientSession::on_request_end() {
   Exchange& e = exchange_;
   e.request_phase = RequestPhase::complete;
   const MessageHead& head = request_parser_.head();
+  // A retry re-frames the body it kept; trailers it would have to keep
+  // too, which is not worth it.
+  if (head.trailer_count() > 0) e.replayable = false;
   if (head.chunked) {
     std::string& end = scratch_;
     end.assign("0\r\n");
