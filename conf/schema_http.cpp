@@ -40,7 +40,7 @@ constexpr KeySpec keys[] = {
     {.section = "listener.http", .key = "request_id_header", .type = T::string, .default_text = "X-Request-Id",
      .reloadable = true, .description = "request id header: kept when the client sends one, else generated; \"\" = off"},
     {.section = "listener.http", .key = "health_path", .type = T::string, .default_text = "unset",
-     .reloadable = true, .description = "a path answered by switchyard itself: 200 while running, 503 while stopping"},
+     .reloadable = true, .description = "a path switchyard answers itself (200 ok), before any route: for keepalived and probes"},
     {.section = "listener.http", .key = "access_log", .type = T::boolean, .default_text = "true", .reloadable = true,
      .description = "one log line per request"},
 
