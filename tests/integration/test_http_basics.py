@@ -43,6 +43,14 @@ class ForwardingTest(IntegrationTest):
         self.assertEqual(header_values(seen, "X-Forwarded-For"), ["127.0.0.1"])
         self.assertEqual(header_values(seen, "X-Forwarded-Proto"), ["http"])
 
+    def test_trusted_forwarding_headers_are_kept_and_extended(self):
+        trusting = self.start_switchyard(http_config([self.app], listener_http={"trust_forwarded": True}),
+                                         name="trusting")
+        seen = get(trusting.port(), "/", headers=[("X-Forwarded-For", "203.0.113.9"),
+                                                  ("X-Forwarded-Proto", "https")]).json()
+        self.assertEqual(header_values(seen, "X-Forwarded-For"), ["203.0.113.9, 127.0.0.1"])
+        self.assertEqual(header_values(seen, "X-Forwarded-Proto"), ["https"])
+
     def test_hop_by_hop_headers_and_those_named_in_connection_are_dropped(self):
         response = get(self.port, "/", headers=[("Connection", "keep-alive, X-Private"), ("X-Private", "secret"),
                                                 ("Keep-Alive", "timeout=5"), ("TE", "trailers"),
