@@ -60,6 +60,7 @@ std::shared_ptr<const Snapshot> Runtime::build_snapshot(std::chrono::steady_cloc
       sv.backup = server.backup;
       sv.admin = state.admin;
       sv.health = state.health;
+      sv.ejected = state.ejection.ejected;
       sv.role = state.role;
       sv.timeline = state.timeline;
       sv.counters = state.counters;

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "balancer/outlier_ejection.hpp"
 #include "balancer/server_counters.hpp"
 #include "balancer/server_state.hpp"
 #include "balancer/snapshot.hpp"
@@ -27,6 +28,8 @@ struct ServerRuntime {
   std::string health_reason = "not checked yet";
   std::chrono::system_clock::time_point health_changed_at = std::chrono::system_clock::now();
   std::shared_ptr<ServerCounters> counters = std::make_shared<ServerCounters>();
+  // Passive outlier ejection (HTTP traffic): out for a while, then back.
+  EjectionState ejection;
   // PostgreSQL role checks.
   Role role = Role::unknown;
   uint32_t timeline = 0;

@@ -9,11 +9,14 @@
 namespace sy::balancer {
 
 struct ServerCounters {
-  std::atomic<int64_t> active{0};          // connections (later: requests) in flight
+  std::atomic<int64_t> active{0};          // connections (tcp) or requests (http) in flight
   std::atomic<uint64_t> total{0};          // connections handed to this server
   std::atomic<uint64_t> connect_failures{0};
   // Reset by a successful connect; passive health marking reads it.
   std::atomic<uint32_t> consecutive_connect_failures{0};
+  // HTTP: requests that got a 5xx or a broken exchange, since the last good
+  // one; outlier ejection reads it.
+  std::atomic<uint32_t> consecutive_failures{0};
   std::atomic<uint64_t> bytes_in{0};       // from the server
   std::atomic<uint64_t> bytes_out{0};      // to the server
   // PostgreSQL replicas: how far behind the primary (set by the control

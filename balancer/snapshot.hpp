@@ -23,13 +23,14 @@ struct ServerView {
   bool backup = false;
   AdminState admin = AdminState::ready;
   Health health = Health::up;
+  bool ejected = false;  // out for a while after consecutive failed requests
   Role role = Role::unknown;  // PostgreSQL role checks only
   uint32_t timeline = 0;
   std::shared_ptr<ServerCounters> counters;
 
   const std::string& name() const { return config->name; }
   // May get new connections / requests now.
-  bool usable() const { return admin == AdminState::ready && health == Health::up && weight > 0; }
+  bool usable() const { return admin == AdminState::ready && health == Health::up && !ejected && weight > 0; }
 };
 
 struct BackendView {

@@ -118,4 +118,23 @@ std::string_view to_string(DatabaseTarget target) {
   return "?";
 }
 
+std::string_view to_string(ProxyProtocol protocol) {
+  switch (protocol) {
+    case ProxyProtocol::none: return "none";
+    case ProxyProtocol::v1: return "v1";
+    case ProxyProtocol::v2: return "v2";
+  }
+  return "?";
+}
+
+std::string_view to_string(HashOn on) {
+  switch (on) {
+    case HashOn::source: return "source";
+    case HashOn::path: return "path";
+    case HashOn::header: return "header";
+    case HashOn::cookie: return "cookie";
+  }
+  return "?";
+}
+
 }  // namespace sy::conf

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "conf/address.hpp"
+#include "conf/http_config.hpp"
 #include "conf/postgres_config.hpp"
 #include "conf/source_position.hpp"
 #include "conf/status_ranges.hpp"
@@ -81,7 +82,12 @@ struct Backend {
   // A server coming back (health down -> up, or maint/drain -> ready) ramps
   // its weight up linearly over this window; 0: at full weight at once.
   Duration slow_start = Duration(0);
+  HashOn hash_on = HashOn::source;  // balance = "hash": what is hashed
+  std::string hash_name;            // hash_on header or cookie: its name
+  ProxyProtocol send_proxy = ProxyProtocol::none;
   HealthCheck health_check;
+  HttpBackend http;
+  OutlierEjection outlier_ejection;
   std::vector<Server> servers;
   SourcePosition position;
 
@@ -98,6 +104,9 @@ struct Listener {
   std::string backend;  // tcp and http; a postgres listener serves every [[database]]
   unsigned max_connections = 10000;
   Duration idle_timeout = std::chrono::minutes(5);
+  bool accept_proxy = false;  // clients start with a PROXY protocol header (tcp, http)
+  HttpListener http;          // protocol = "http" only
+  std::vector<HttpRoute> routes;
   SourcePosition position;
 };
 
@@ -126,5 +135,7 @@ std::string_view to_string(HealthCheckKind);
 std::string_view to_string(PoolMode);
 std::string_view to_string(AuthMethod);
 std::string_view to_string(DatabaseTarget);
+std::string_view to_string(ProxyProtocol);
+std::string_view to_string(HashOn);
 
 }  // namespace sy::conf

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "conf/http_loader.hpp"
 #include "conf/postgres_loader.hpp"
 #include "conf/table_reader.hpp"
 
@@ -73,16 +74,21 @@ Listener read_listener(const toml::table& table, Diagnostics& diagnostics) {
   reader.read("bind", listener.bind);
   reader.read_enum("protocol", listener.protocol);
   // Lifted protocol by protocol as the proxy learns to speak them.
-  if (listener.protocol != Protocol::tcp && listener.protocol != Protocol::postgres)
+  if (listener.protocol == Protocol::redis)
     reader.error_at("protocol", "protocol " + quoted(to_string(listener.protocol)) + " is not supported yet");
   reader.read("backend", listener.backend);
   bool serves_databases = listener.protocol == Protocol::postgres;
   if (serves_databases && table.contains("backend"))
     reader.error_at("backend", "a postgres listener has no backend: each [[database]] names its own");
-  if (!serves_databases && !table.contains("backend"))
+  // An http listener may route every request with [[listener.route]] rules.
+  if (listener.protocol == Protocol::tcp && !table.contains("backend"))
     reader.error_at("backend", "missing required key \"backend\"");
   reader.read("max_connections", listener.max_connections);
   reader.read("idle_timeout", listener.idle_timeout);
+  reader.read("accept_proxy", listener.accept_proxy);
+  if (listener.accept_proxy && listener.protocol == Protocol::postgres)
+    reader.error_at("accept_proxy", "accept_proxy is for tcp and http listeners");
+  read_listener_http(table, reader.subject(), listener, diagnostics);
   report_unknown_keys(table, "listener", diagnostics);
   return listener;
 }
@@ -189,6 +195,15 @@ Backend read_backend(const toml::table& table, Diagnostics& diagnostics) {
   reader.read("connect_timeout", backend.connect_timeout);
   reader.read("retries", backend.retries);
   reader.read("slow_start", backend.slow_start);
+  reader.read_enum("hash_on", backend.hash_on);
+  reader.read("hash_name", backend.hash_name);
+  bool named = backend.hash_on == HashOn::header || backend.hash_on == HashOn::cookie;
+  if (named && backend.hash_name.empty())
+    reader.error_at("hash_on", "hash_on = " + quoted(to_string(backend.hash_on)) + " needs hash_name");
+  if (!named && table.contains("hash_name"))
+    reader.error_at("hash_name", "hash_name is for hash_on = \"header\" or \"cookie\"");
+  reader.read_enum("send_proxy", backend.send_proxy);
+  read_backend_http(table, reader.subject(), backend, diagnostics);
 
   if (const toml::table* check = single_table(table, "backend.health_check", reader.subject() + ": ", diagnostics))
     read_health_check(*check, reader.subject(), backend.health_check, diagnostics);
@@ -261,6 +276,7 @@ Config read_config(const toml::table& root, Diagnostics& diagnostics) {
   report_duplicate_names(config.backends, backend_tables, "", "backend", diagnostics);
   check_listener_binds(config, listener_tables, diagnostics);
   check_listener_backends(config, listener_tables, diagnostics);
+  check_route_backends(config, listener_tables, diagnostics);
   read_postgres_sections(root, config, diagnostics);
   return config;
 }

@@ -22,6 +22,8 @@ constexpr std::string_view log_formats[] = {"text", "json"};
 constexpr std::string_view protocols[] = {"tcp", "http", "postgres", "redis"};
 constexpr std::string_view balance_algorithms[] = {"round_robin", "least_conn", "random_two", "hash"};
 constexpr std::string_view health_check_kinds[] = {"none", "tcp", "postgres", "http", "patroni"};
+constexpr std::string_view hash_sources[] = {"source", "path", "header", "cookie"};
+constexpr std::string_view proxy_protocols[] = {"none", "v1", "v2"};
 
 constexpr int64_t unsigned_max = std::numeric_limits<uint32_t>::max();
 
@@ -49,7 +51,7 @@ constexpr KeySpec keys[] = {
      .description = "address to accept clients on; unique among listeners"},
     {.section = "listener", .key = "protocol", .type = T::enumeration, .allowed = protocols, .default_text = "tcp",
      .reloadable = true,
-     .description = "what the clients speak; only tcp (layer 4 relay) is implemented today"},
+     .description = "what the clients speak: tcp (layer 4 relay), http (HTTP/1.1 layer 7), postgres"},
     {.section = "listener", .key = "backend", .type = T::name, .default_text = "unset", .reloadable = true,
      .description = "name of the [[backend]] that receives this listener's connections (not for postgres)"},
     {.section = "listener", .key = "max_connections", .type = T::integer, .minimum = 1, .maximum = unsigned_max,
@@ -57,6 +59,8 @@ constexpr KeySpec keys[] = {
      .description = "most client connections open at once on this listener"},
     {.section = "listener", .key = "idle_timeout", .type = T::duration, .minimum = 1, .default_text = "5m",
      .reloadable = true, .description = "a connection with no traffic in either direction for this long is closed"},
+    {.section = "listener", .key = "accept_proxy", .type = T::boolean, .default_text = "false", .reloadable = true,
+     .description = "clients start with a PROXY protocol v1 or v2 header naming the real client (tcp, http)"},
 
     // [[backend]]
     {.section = "backend", .key = "name", .type = T::name, .required = true, .reloadable = true,
@@ -68,6 +72,14 @@ constexpr KeySpec keys[] = {
      .reloadable = true, .description = "time allowed for connecting to a server before trying another"},
     {.section = "backend", .key = "retries", .type = T::integer, .maximum = 100, .default_text = "2", .reloadable = true,
      .description = "further servers tried after a failed connect before the client is refused"},
+    {.section = "backend", .key = "hash_on", .type = T::enumeration, .allowed = hash_sources,
+     .default_text = "source", .reloadable = true,
+     .description = "balance = hash: what is hashed: client address, request path, a header or a cookie"},
+    {.section = "backend", .key = "hash_name", .type = T::string, .default_text = "unset", .reloadable = true,
+     .description = "hash_on = header or cookie: the header or cookie name"},
+    {.section = "backend", .key = "send_proxy", .type = T::enumeration, .allowed = proxy_protocols,
+     .default_text = "none", .reloadable = true,
+     .description = "send a PROXY protocol header naming the client to each new server connection"},
 
     // [backend.health_check]
     {.section = "backend.health_check", .key = "type", .type = T::enumeration, .allowed = health_check_kinds,

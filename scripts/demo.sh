@@ -41,14 +41,14 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-ports=(8080 8081 8082 8083 6432 54329)
+ports=(8080 8081 8082 8083 8084 6432 54329)
 [ "$failover" = 1 ] && ports+=(54330)
 for port in "${ports[@]}"; do
   port_free "$port" || { echo "demo: port $port is in use; stop what uses it first" >&2; exit 1; }
 done
 
-# Three HTTP backends, each serving a page that names it.
-for name in app1:8081 app2:8082 spare:8083; do
+# Four HTTP backends, each serving a page that names it.
+for name in app1:8081 app2:8082 spare:8083 api1:8084; do
   server=${name%%:*} port=${name##*:}
   mkdir -p "$work/$server"
   echo "hello from $server" > "$work/$server/index.html"
@@ -100,11 +100,16 @@ cat <<MSG
 
 switchyard demo is running (log: $work/switchyard.log)
 
-  web (tcp)        127.0.0.1:8080  ->  app1 :8081, app2 :8082, spare :8083 (backup)
+  web (http)       127.0.0.1:8080  ->  api.localhost and /api/  ->  api1 :8084
+                                   everything else           ->  app1 :8081, app2 :8082, spare :8083 (backup)
   pg  (postgres)   127.0.0.1:6432  ->  PostgreSQL :54329, database "app", transaction pooling
 
 Try:
   curl -s http://127.0.0.1:8080/                       # alternates app1 / app2
+  curl -s http://127.0.0.1:8080/api/                   # api1 (path route, /api/ stripped)
+  curl -s -H 'Host: api.localhost' http://127.0.0.1:8080/   # api1 (host route)
+  curl -si -c /tmp/jar -b /tmp/jar http://127.0.0.1:8080/   # sticky: the cookie keeps you on one server
+  curl -s http://127.0.0.1:8080/healthz                # answered by switchyard itself
   $bin ctl --socket $work/admin.sock show servers
   $bin ctl --socket $work/admin.sock drain app/app1    # new connections go to app2 only
   $bin ctl --socket $work/admin.sock ready app/app1
@@ -193,4 +198,4 @@ fi
 # --- end failover demo ---
 tail -n 0 -f "$work/switchyard.log" &
 pids+=($!)
-wait "${pids[3]}"  # switchyard
+wait "${pids[4]}"  # switchyard

@@ -1,6 +1,7 @@
 // Admin commands: the table of what operators can do and the handlers.
 #include "proxy/admin/commands.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <functional>
@@ -40,18 +41,24 @@ bool split_server(std::string_view text, std::string_view& backend, std::string_
 }
 
 std::optional<Reply> show_servers(Request& request) {
-  Table table{{"backend", "server", "address", "admin", "health", "role", "timeline", "weight", "backup", "active", "total",
+  Table table{{"backend", "server", "address", "admin", "health", "ejected_for_s", "role", "timeline", "weight", "backup",
+               "active", "total",
                "connect_failures", "bytes_in", "bytes_out", "health_since_s", "health_reason", "last_check"}, {}};
   const auto& snapshot = request.control.published();
   auto now = std::chrono::system_clock::now();
+  auto steady_now = std::chrono::steady_clock::now();
   for (const auto& backend : snapshot->backends) {
     if (!request.args.empty() && backend.name() != request.args[0]) continue;
     for (const auto& server : backend.servers) {
       const auto& runtime = *request.control.runtime().find(backend.name(), server.name());
       const auto& c = *server.counters;
       auto since = std::chrono::duration_cast<std::chrono::seconds>(now - runtime.health_changed_at).count();
+      int64_t ejected_for = 0;
+      if (runtime.ejection.ejected)
+        ejected_for = std::max<int64_t>(
+            1, std::chrono::duration_cast<std::chrono::seconds>(runtime.ejection.until - steady_now).count());
       table.rows.push_back({backend.name(), server.name(), server.config->address.to_string(),
-                            balancer::to_string(server.admin), balancer::to_string(server.health),
+                            balancer::to_string(server.admin), balancer::to_string(server.health), ejected_for,
                             backend.roles_known() ? balancer::to_string(server.role) : "-",
                             static_cast<unsigned>(server.timeline), server.weight,
                             server.backup ? "yes" : "no", static_cast<int64_t>(c.active.load()),

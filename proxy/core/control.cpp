@@ -95,6 +95,8 @@ int Control::run() {
   uv_signal_start(&sigint_, &Control::on_signal, SIGINT);
   uv_signal_start(&sighup_, &Control::on_signal, SIGHUP);
   uv_timer_init(&loop_, &shutdown_timer_);
+  uv_timer_init(&loop_, &ejection_timer_);
+  ejection_timer_.data = this;
 
   for (const auto& listener : config.listeners)
     log::info("listener ", listener.name, " (", conf::to_string(listener.protocol), ") on ", listener.bind.host, ":",
@@ -328,9 +330,11 @@ void Control::finish_shutdown() {
   mailbox_->close();
   uv_timer_stop(&shutdown_timer_);
   uv_timer_stop(&slow_start_timer_);
+  uv_timer_stop(&ejection_timer_);
   for (uv_handle_t* handle : {reinterpret_cast<uv_handle_t*>(&sigterm_), reinterpret_cast<uv_handle_t*>(&sigint_),
                               reinterpret_cast<uv_handle_t*>(&sighup_), reinterpret_cast<uv_handle_t*>(&shutdown_timer_),
-                              reinterpret_cast<uv_handle_t*>(&slow_start_timer_)})
+                              reinterpret_cast<uv_handle_t*>(&slow_start_timer_),
+                              reinterpret_cast<uv_handle_t*>(&ejection_timer_)})
     uv_close(handle, nullptr);
 }
 

@@ -104,6 +104,11 @@ class Control final : private WorkerReports {
 
   void server_failed_passively(const std::string& backend, const std::string& server,
                                const std::string& reason) override;
+  void server_outlier(const std::string& backend, const std::string& server, const std::string& reason) override;
+  // Outlier ejection (control_outliers.cpp): eject, and bring back on time.
+  void eject_outlier(const std::string& backend, const std::string& server, const std::string& reason);
+  void return_ejected_servers();
+  void arm_ejection_timer();
   void worker_stopped(unsigned worker_index) override;
 
   uv_loop_t loop_;
@@ -130,6 +135,7 @@ class Control final : private WorkerReports {
   uv_signal_t sighup_;
   uv_timer_t shutdown_timer_;
   uv_timer_t slow_start_timer_;
+  uv_timer_t ejection_timer_;
   unsigned workers_running_ = 0;
   uint64_t reloads_ok_ = 0;
   uint64_t reloads_rejected_ = 0;

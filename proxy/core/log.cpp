@@ -77,4 +77,42 @@ void write(Level level, std::string_view message) {
   [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
 }
 
+void write_record(Level level, std::string_view message, std::initializer_list<Field> fields) {
+  std::string line;
+  line.reserve(256);
+  if (g_json.load(std::memory_order_relaxed)) {
+    line += "{\"ts\":\"";
+    append_timestamp(line);
+    line += "\",\"level\":\"";
+    line += conf::to_string(level);
+    line += "\",\"msg\":";
+    append_json_string(line, message);
+    for (const Field& field : fields) {
+      line += ",\"";
+      line += field.key;
+      line += "\":";
+      if (field.number) line += field.text;
+      else append_json_string(line, field.text);
+    }
+    line += "}\n";
+  } else {
+    append_timestamp(line);
+    line += ' ';
+    line += conf::to_string(level);
+    line += ' ';
+    line += message;
+    for (const Field& field : fields) {
+      line += ' ';
+      line += field.key;
+      line += '=';
+      // "-" for nothing, as access logs have it; quotes only when needed.
+      if (field.text.empty()) line += '-';
+      else if (field.text.find_first_of(" \"=") != std::string_view::npos) append_json_string(line, field.text);
+      else line += field.text;
+    }
+    line += '\n';
+  }
+  [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
+}
+
 }  // namespace sy::log

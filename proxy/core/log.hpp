@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <initializer_list>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -16,6 +17,16 @@ using Level = conf::LogLevel;
 void configure(Level level, conf::LogFormat format);
 bool enabled(Level level);
 void write(Level level, std::string_view message);
+
+// A line with named fields (an access log line): in text, `message` then
+// key=value pairs (values quoted when they hold spaces); in JSON, the fields
+// are members of the line's object next to ts, level and msg.
+struct Field {
+  std::string_view key;
+  std::string_view text;
+  bool number = false;  // JSON: written unquoted
+};
+void write_record(Level level, std::string_view message, std::initializer_list<Field> fields);
 
 template <typename... Parts>
 std::string concat(const Parts&... parts) {

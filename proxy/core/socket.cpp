@@ -224,4 +224,9 @@ bool Socket::peer_address(sockaddr_storage& out) const {
   return uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&out), &length) == 0;
 }
 
+bool Socket::local_address(sockaddr_storage& out) const {
+  int length = sizeof out;
+  return uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&out), &length) == 0;
+}
+
 }  // namespace sy::core

@@ -69,6 +69,7 @@ class Socket {
   uv_tcp_t* handle() { return &tcp_; }
   uv_loop_t* loop() const { return tcp_.loop; }
   bool peer_address(sockaddr_storage& out) const;
+  bool local_address(sockaddr_storage& out) const;
 
  private:
   struct WriteRequest;

@@ -7,8 +7,12 @@
 #include "proxy/core/log.hpp"
 #include "proxy/core/session.hpp"
 #include "proxy/core/socket.hpp"
+#include "proxy/http/client_session.hpp"
+#include "proxy/http/http_front.hpp"
+#include "proxy/http/lingering_close.hpp"
 #include "proxy/postgres/client_connection.hpp"
 #include "proxy/postgres/postgres_front.hpp"
+#include "proxy/proxy_protocol/reader.hpp"
 #include "proxy/tcp/tcp_session.hpp"
 
 namespace sy::core {
@@ -55,12 +59,18 @@ Worker::Worker(unsigned index, WorkerReports& reports, postgres::SharedCounters&
 Worker::~Worker() {
   assert(!thread_.joinable());
   postgres_.reset();
+  http_.reset();
   uv_loop_close(&loop_);
 }
 
 postgres::PostgresFront& Worker::postgres() {
   if (!postgres_) postgres_ = std::make_unique<postgres::PostgresFront>(*this, postgres_counters_);
   return *postgres_;
+}
+
+http::HttpFront& Worker::http() {
+  if (!http_) http_ = std::make_unique<http::HttpFront>(*this);
+  return *http_;
 }
 
 void Worker::start(std::shared_ptr<const balancer::Snapshot> first_snapshot, const std::vector<Worker*>* peers) {
@@ -90,6 +100,7 @@ void Worker::adopt(std::shared_ptr<const balancer::Snapshot> snapshot) {
   selectors_ = std::move(selectors);
   snapshot_ = std::move(snapshot);
   if (postgres_) postgres_->on_snapshot();
+  if (http_) http_->on_snapshot();
 }
 
 void Worker::open_listener(std::string name, int fd, std::shared_ptr<ListenerCounters> counters) {
@@ -136,23 +147,45 @@ void Worker::on_accept(Listener& listener) {
   if (config == nullptr || shutting_down_ ||
       listener.counters->active.load(std::memory_order_relaxed) >= static_cast<int64_t>(config->max_connections)) {
     listener.counters->rejected.fetch_add(1, std::memory_order_relaxed);
-    client->close();
+    // An HTTP client is told why (503), the others just see the close.
+    if (config && config->protocol == conf::Protocol::http) http::LingeringClose::reject_overloaded(*this, client);
+    else client->close();
     return;
   }
   start_session(listener, client);
 }
 
 void Worker::start_session(Listener& listener, Socket* client) {
-  switch (listener.config->protocol) {
+  if (listener.config->accept_proxy) {
+    proxy_protocol::Reader::start(*this, client, snapshot_, *listener.config, listener.counters);
+    return;
+  }
+  start_protocol_session(*listener.config, client, listener.counters, ClientAddresses{}, {});
+}
+
+void Worker::start_protocol_session(const conf::Listener& accepted_on, Socket* client,
+                                    std::shared_ptr<ListenerCounters> counters, const ClientAddresses& addresses,
+                                    Slice initial) {
+  // Sessions keep the worker's current snapshot alive, so the listener they
+  // get must come from it (a reload may have come while a PROXY header was read).
+  const conf::Listener* current = snapshot_->config->find_listener(accepted_on.name);
+  if (!current || current->protocol != accepted_on.protocol) {
+    client->close();
+    return;
+  }
+  const conf::Listener& listener = *current;
+  switch (listener.protocol) {
     case conf::Protocol::tcp:
-      tcp::TcpSession::start(*this, client, *listener.config, listener.counters);
+      tcp::TcpSession::start(*this, client, listener, std::move(counters), addresses, std::move(initial));
+      return;
+    case conf::Protocol::http:
+      http::ClientSession::start(*this, client, listener, std::move(counters), addresses, std::move(initial));
       return;
     case conf::Protocol::postgres:
-      postgres::ClientConnection::start(*this, client, listener.counters);
+      postgres::ClientConnection::start(*this, client, std::move(counters));
       return;
     default:
-      log::error("listener ", listener.name, ": protocol ", conf::to_string(listener.config->protocol),
-                 " has no session type");
+      log::error("listener ", listener.name, ": protocol ", conf::to_string(listener.protocol), " has no session type");
       client->close();
   }
 }
@@ -183,6 +216,25 @@ void Worker::report_connect_result(const ServerPick& pick, int status) {
     reports_.server_failed_passively(pick.backend->name(), pick.server().name(),
                                      log::concat(failures, " consecutive connection failures from traffic, last: ",
                                                  uv_strerror(status)));
+}
+
+void Worker::report_request_result(const ServerPick& pick, bool failed, std::string_view what) {
+  auto& counters = *pick.server().counters;
+  if (!failed) {
+    // Most requests succeed: skip the store when there is nothing to reset.
+    if (counters.consecutive_failures.load(std::memory_order_relaxed) != 0)
+      counters.consecutive_failures.store(0, std::memory_order_relaxed);
+    return;
+  }
+  unsigned threshold = pick.backend->config->outlier_ejection.consecutive_failures;
+  unsigned failures = counters.consecutive_failures.fetch_add(1, std::memory_order_relaxed) + 1;
+  // Only the report that crosses the threshold goes out; the count starts
+  // over so that the server, once back, gets as many chances again.
+  if (threshold > 0 && failures == threshold) {
+    counters.consecutive_failures.store(0, std::memory_order_relaxed);
+    reports_.server_outlier(pick.backend->name(), pick.server().name(),
+                            log::concat(failures, " consecutive failed requests, last: ", what));
+  }
 }
 
 void Worker::begin_shutdown() {
@@ -230,6 +282,7 @@ void Worker::stop_if_finished() {
   if (!shutting_down_ || session_count_ > 0 || stopped_) return;
   stopped_ = true;
   if (postgres_) postgres_->shutdown();
+  if (http_) http_->shutdown();
   mailbox_->close();
   reports_.worker_stopped(index_);
 }

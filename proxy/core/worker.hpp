@@ -17,6 +17,7 @@
 #include "balancer/selector.hpp"
 #include "balancer/snapshot.hpp"
 #include "proxy/core/buffer.hpp"
+#include "proxy/core/client_addresses.hpp"
 #include "proxy/core/listener_counters.hpp"
 #include "proxy/core/mailbox.hpp"
 
@@ -24,6 +25,10 @@ namespace sy::postgres {
 class PostgresFront;
 class SharedCounters;
 }  // namespace sy::postgres
+
+namespace sy::http {
+class HttpFront;
+}
 
 namespace sy::core {
 
@@ -36,6 +41,9 @@ class WorkerReports {
  public:
   virtual void server_failed_passively(const std::string& backend, const std::string& server,
                                        const std::string& reason) = 0;
+  // Passive outlier ejection: the server failed consecutive requests (5xx
+  // responses or broken exchanges); the control thread decides the ejection.
+  virtual void server_outlier(const std::string& backend, const std::string& server, const std::string& reason) = 0;
   virtual void worker_stopped(unsigned worker_index) = 0;
 
  protected:
@@ -81,11 +89,22 @@ class Worker {
   BufferPool& message_buffers() { return message_buffers_; }
   postgres::PostgresFront& postgres();  // created on first use
   postgres::PostgresFront* postgres_if_started() { return postgres_.get(); }
+  http::HttpFront& http();  // created on first use
   bool shutting_down() const { return shutting_down_; }
   const std::shared_ptr<const balancer::Snapshot>& snapshot() const { return snapshot_; }
   std::optional<ServerPick> pick_server(std::string_view backend, uint64_t hash_key,
                                         std::span<const size_t> excluded, const balancer::RoleFilter& roles = {});
   void report_connect_result(const ServerPick& pick, int status);
+  // An HTTP request on `pick` ended, `failed` (a 5xx or a broken exchange,
+  // described by `what`) or not; enough failures in a row report the server
+  // as an outlier.
+  void report_request_result(const ServerPick& pick, bool failed, std::string_view what);
+  // Starts the session of `listener`'s protocol for a client (after its
+  // PROXY header, if the listener expects one; `initial` holds the client's
+  // bytes that came with it).
+  void start_protocol_session(const conf::Listener& listener, Socket* client,
+                              std::shared_ptr<ListenerCounters> counters, const ClientAddresses& addresses,
+                              Slice initial);
 
  private:
   friend class Session;
@@ -108,6 +127,7 @@ class Worker {
   BufferPool message_buffers_;
   postgres::SharedCounters& postgres_counters_;
   std::unique_ptr<postgres::PostgresFront> postgres_;
+  std::unique_ptr<http::HttpFront> http_;
   const std::vector<Worker*>* peers_ = nullptr;
 
   std::shared_ptr<const balancer::Snapshot> snapshot_;

@@ -5,18 +5,18 @@
 
 #include "balancer/consistent_hash.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/proxy_protocol/header.hpp"
 
 namespace sy::tcp {
 namespace {
 
-uint64_t client_hash_key(core::Socket& client) {
-  sockaddr_storage peer{};
-  if (!client.peer_address(peer)) return 0;
+uint64_t client_hash_key(const sockaddr_storage& peer) {
   // Hash the address only, not the port: one client keeps one server.
   if (peer.ss_family == AF_INET6) {
     const auto& a = reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr;
     return balancer::hash_bytes(std::as_bytes(std::span(a.s6_addr)));
   }
+  if (peer.ss_family != AF_INET) return 0;
   const auto& a = reinterpret_cast<const sockaddr_in&>(peer).sin_addr;
   return balancer::hash_bytes(std::as_bytes(std::span(&a.s_addr, 1)));
 }
@@ -24,18 +24,22 @@ uint64_t client_hash_key(core::Socket& client) {
 }  // namespace
 
 void TcpSession::start(core::Worker& worker, core::Socket* client, const conf::Listener& listener,
-                       std::shared_ptr<core::ListenerCounters> listener_counters) {
-  auto* session = new TcpSession(worker, client, listener, std::move(listener_counters));
+                       std::shared_ptr<core::ListenerCounters> listener_counters,
+                       const core::ClientAddresses& addresses, core::Slice initial) {
+  auto* session = new TcpSession(worker, client, listener, std::move(listener_counters), addresses, std::move(initial));
   session->connect_next();
 }
 
 TcpSession::TcpSession(core::Worker& worker, core::Socket* client, const conf::Listener& listener,
-                       std::shared_ptr<core::ListenerCounters> listener_counters)
+                       std::shared_ptr<core::ListenerCounters> listener_counters,
+                       const core::ClientAddresses& addresses, core::Slice initial)
     : Session(worker),
       client_(client),
       snapshot_(worker.snapshot()),
       listener_(listener),
-      listener_counters_(std::move(listener_counters)) {
+      listener_counters_(std::move(listener_counters)),
+      addresses_(addresses),
+      initial_(std::move(initial)) {
   listener_counters_->active.fetch_add(1, std::memory_order_relaxed);
   client_->set_handler(this);
   uv_timer_init(worker.loop(), &timer_);
@@ -43,7 +47,7 @@ TcpSession::TcpSession(core::Worker& worker, core::Socket* client, const conf::L
   // Only `hash` needs the client address: spare the others a syscall.
   if (const auto* backend = snapshot_->find_backend(listener.backend);
       backend && backend->config->balance == conf::BalanceAlgorithm::hash)
-    hash_key_ = client_hash_key(*client_);
+    hash_key_ = client_hash_key(addresses_.resolve(*client_).source);
 }
 
 TcpSession::~TcpSession() { listener_counters_->active.fetch_sub(1, std::memory_order_relaxed); }
@@ -105,6 +109,15 @@ void TcpSession::on_connect(core::Socket& socket, int status) {
   }
   worker_.report_connect_result(*pick_, 0);
   set_state(State::relaying);
+  if (auto version = pick_->backend->config->send_proxy; version != conf::ProxyProtocol::none) {
+    const auto& a = addresses_.resolve(*client_);
+    server_->write(version == conf::ProxyProtocol::v1 ? proxy_protocol::build_v1(a.source, a.destination)
+                                                      : proxy_protocol::build_v2(a.source, a.destination));
+  }
+  if (initial_.length > 0) {
+    pick_->server().counters->bytes_out.fetch_add(initial_.length, std::memory_order_relaxed);
+    server_->write(std::move(initial_));
+  }
   last_activity_ = uv_now(worker_.loop());
   uv_timer_start(&timer_, &TcpSession::on_timer, listener_.idle_timeout.count(), 0);
   client_->read_start();

@@ -19,8 +19,10 @@ namespace sy::tcp {
 
 class TcpSession final : public core::Session, private core::SocketHandler {
  public:
+  // `initial`: client bytes that arrived with its PROXY header, if any.
   static void start(core::Worker& worker, core::Socket* client, const conf::Listener& listener,
-                    std::shared_ptr<core::ListenerCounters> listener_counters);
+                    std::shared_ptr<core::ListenerCounters> listener_counters, const core::ClientAddresses& addresses,
+                    core::Slice initial);
 
   void force_close() override;
 
@@ -28,7 +30,8 @@ class TcpSession final : public core::Session, private core::SocketHandler {
   enum class State { connecting, relaying, closing };
 
   TcpSession(core::Worker& worker, core::Socket* client, const conf::Listener& listener,
-             std::shared_ptr<core::ListenerCounters> listener_counters);
+             std::shared_ptr<core::ListenerCounters> listener_counters, const core::ClientAddresses& addresses,
+             core::Slice initial);
   ~TcpSession() override;
 
   void set_state(State next);
@@ -54,6 +57,8 @@ class TcpSession final : public core::Session, private core::SocketHandler {
   std::shared_ptr<core::ListenerCounters> listener_counters_;
   std::optional<core::ServerPick> pick_;
   std::vector<size_t> tried_;
+  core::ClientAddresses addresses_;
+  core::Slice initial_;  // sent to the server once connected
   uint64_t hash_key_ = 0;
   uv_timer_t timer_;
   uint64_t last_activity_ = 0;

@@ -7,8 +7,9 @@ import unittest
 
 from fixtures import FAST_CHECKS, NO_CHECKS, IntegrationTest, hello_names, tcp_config, wait_for
 
-SERVER_COLUMNS = ["backend", "server", "address", "admin", "health", "role", "timeline", "weight", "backup",
-                  "active", "total", "connect_failures", "bytes_in", "bytes_out", "health_since_s", "health_reason", "last_check"]
+SERVER_COLUMNS = ["backend", "server", "address", "admin", "health", "ejected_for_s", "role", "timeline", "weight",
+                  "backup", "active", "total", "connect_failures", "bytes_in", "bytes_out", "health_since_s",
+                  "health_reason", "last_check"]
 
 
 class AdminTest(IntegrationTest):

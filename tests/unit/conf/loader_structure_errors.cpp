@@ -285,13 +285,13 @@ backend = "payments"
   check_error(errors[1], 8, 11, "listener \"api\": backend \"payments\" is not defined");
 }
 
-TEST_CASE("structure errors: protocols other than tcp are not supported yet") {
+TEST_CASE("structure errors: redis is not supported yet") {
   auto errors = errors_of(R"([[listener]]
 name = "web"
 bind = "127.0.0.1:8080"
-protocol = "http"
+protocol = "redis"
 backend = "app"
 )" + app_backend);
   REQUIRE_MESSAGE(errors.size() == 1, listing(errors));
-  check_error(errors[0], 4, 12, "listener \"web\": protocol \"http\" is not supported yet");
+  check_error(errors[0], 4, 12, "listener \"web\": protocol \"redis\" is not supported yet");
 }

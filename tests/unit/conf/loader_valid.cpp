@@ -170,6 +170,12 @@ backend = "app"
 name = "pg"
 bind = "127.0.0.1:6432"
 protocol = "postgres"
+[[listener]]
+name = "h"
+bind = "127.0.0.1:8081"
+protocol = "http"
+[[listener.route]]
+backend = "app"
 [[backend]]
 name = "app"
 [[backend.server]]
@@ -196,6 +202,13 @@ name = "app"
   const Backend& backend = config->backends.at(0);
   const HealthCheck& check = backend.health_check;
   const Server& server = backend.servers.at(0);
+  const Listener& http_listener = config->listeners.at(2);
+  const HttpListener& http = http_listener.http;
+  const HttpRoute& route = http_listener.routes.at(0);
+  const auto& pool = backend.http;
+  const auto& outlier = backend.outlier_ejection;
+  auto list = [](const auto& values) { return values.empty() ? std::string("[]") : std::string("?"); };
+  auto flag = [](bool value) { return std::string(value ? "true" : "false"); };
   // Each optional key's value after the load, written as the schema writes defaults.
   std::map<std::pair<std::string_view, std::string_view>, std::string> loaded = {
       {{"global", "workers"}, std::to_string(global.workers)},
@@ -208,6 +221,41 @@ name = "app"
       {{"listener", "backend"}, unset_if_empty(postgres_listener.backend)},
       {{"listener", "max_connections"}, std::to_string(listener.max_connections)},
       {{"listener", "idle_timeout"}, format_duration(listener.idle_timeout)},
+      {{"listener", "accept_proxy"}, flag(listener.accept_proxy)},
+      {{"listener.http", "request_timeout"}, format_duration(http.request_timeout)},
+      {{"listener.http", "keepalive_timeout"}, format_duration(http.keepalive_timeout)},
+      {{"listener.http", "max_header_size"}, http.max_header_size == 32 * 1024 ? "32KiB" : "?"},
+      {{"listener.http", "max_headers"}, std::to_string(http.max_headers)},
+      {{"listener.http", "max_body_size"}, std::to_string(http.max_body_size)},
+      {{"listener.http", "forwarded_headers"}, flag(http.forwarded_headers)},
+      {{"listener.http", "trust_forwarded"}, flag(http.trust_forwarded)},
+      {{"listener.http", "request_id_header"}, http.request_id_header},
+      {{"listener.http", "health_path"}, unset_if_empty(http.health_path)},
+      {{"listener.http", "access_log"}, flag(http.access_log)},
+      {{"listener.route", "name"}, route.name == "route1" ? "routeN" : route.name},
+      {{"listener.route", "hosts"}, list(route.hosts)},
+      {{"listener.route", "path_prefix"}, unset_if_empty(route.path_prefix)},
+      {{"listener.route", "methods"}, list(route.methods)},
+      {{"listener.route", "headers"}, list(route.headers)},
+      {{"listener.route", "strip_prefix"}, flag(route.strip_prefix)},
+      {{"listener.route", "rewrite_prefix"}, route.rewrite_prefix.value_or("unset")},
+      {{"listener.route", "set_request_headers"}, list(route.set_request_headers)},
+      {{"listener.route", "remove_request_headers"}, list(route.remove_request_headers)},
+      {{"listener.route", "set_response_headers"}, list(route.set_response_headers)},
+      {{"listener.route", "remove_response_headers"}, list(route.remove_response_headers)},
+      {{"backend", "hash_on"}, std::string(to_string(backend.hash_on))},
+      {{"backend", "hash_name"}, unset_if_empty(backend.hash_name)},
+      {{"backend", "send_proxy"}, std::string(to_string(backend.send_proxy))},
+      {{"backend.http", "max_idle_per_server"}, std::to_string(pool.max_idle_per_server)},
+      {{"backend.http", "keepalive_timeout"}, format_duration(pool.keepalive_timeout)},
+      {{"backend.http", "response_timeout"}, format_duration(pool.response_timeout)},
+      {{"backend.http", "idle_timeout"}, format_duration(pool.idle_timeout)},
+      {{"backend.http", "retry_idempotent"}, flag(pool.retry_idempotent)},
+      {{"backend.http", "sticky_cookie"}, unset_if_empty(pool.sticky_cookie)},
+      {{"backend.outlier_ejection", "consecutive_failures"}, std::to_string(outlier.consecutive_failures)},
+      {{"backend.outlier_ejection", "base_ejection_time"}, format_duration(outlier.base_ejection_time)},
+      {{"backend.outlier_ejection", "max_ejection_time"}, format_duration(outlier.max_ejection_time)},
+      {{"backend.outlier_ejection", "max_ejected_percent"}, std::to_string(outlier.max_ejected_percent)},
       {{"backend", "balance"}, std::string(to_string(backend.balance))},
       {{"backend", "connect_timeout"}, format_duration(backend.connect_timeout)},
       {{"backend", "retries"}, std::to_string(backend.retries)},

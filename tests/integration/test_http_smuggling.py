@@ -1,0 +1,85 @@
+"""Framing safety: each request smuggling vector and malformed head is answered
+400 (431/413 for the limits) by the proxy, the connection is closed, and the
+server sees nothing at all — not a connection, not a byte."""
+import unittest
+
+from fixtures import IntegrationTest, http_config, wait_for
+from fixtures.http_client import Connection
+
+HOST = b"Host: t\r\n"
+
+VECTORS = {
+    "content-length and transfer-encoding": b"POST / HTTP/1.1\r\n" + HOST +
+        b"Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG",
+    "transfer-encoding and content-length": b"POST / HTTP/1.1\r\n" + HOST +
+        b"Transfer-Encoding: chunked\r\nContent-Length: 6\r\n\r\n0\r\n\r\nG",
+    "differing duplicate content-length": b"POST / HTTP/1.1\r\n" + HOST +
+        b"Content-Length: 6\r\nContent-Length: 5\r\n\r\nabcdef",
+    "content-length list": b"POST / HTTP/1.1\r\n" + HOST + b"Content-Length: 5, 6\r\n\r\nabcdef",
+    "transfer-encoding not ending in chunked": b"POST / HTTP/1.1\r\n" + HOST +
+        b"Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
+    "transfer-encoding gzip only": b"POST / HTTP/1.1\r\n" + HOST + b"Transfer-Encoding: gzip\r\n\r\nabc",
+    "obfuscated transfer-encoding": b"POST / HTTP/1.1\r\n" + HOST + b"Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
+    "transfer-encoding with space before colon": b"POST / HTTP/1.1\r\n" + HOST +
+        b"Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n",
+    "obs-fold": b"GET / HTTP/1.1\r\n" + HOST + b"X-Folded: a\r\n b\r\n\r\n",
+    "obs-fold hiding transfer-encoding": b"POST / HTTP/1.1\r\n" + HOST +
+        b"X-A: x\r\n Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc",
+    "invalid header name": b"GET / HTTP/1.1\r\n" + HOST + b"Bad Header: x\r\n\r\n",
+    "control character in a value": b"GET / HTTP/1.1\r\n" + HOST + b"X-A: a\x01b\r\n\r\n",
+    "bare LF line ends": b"GET / HTTP/1.1\nHost: t\n\n",
+    "two Host headers": b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+    "no Host": b"GET / HTTP/1.1\r\nAccept: */*\r\n\r\n",
+    "transfer-encoding in HTTP/1.0": b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+}
+
+
+class SmugglingTest(IntegrationTest):
+    def setUp(self):
+        super().setUp()
+        self.app = self.start_http_backend("app1")
+        self.sy = self.start_switchyard(http_config([self.app], listener_http={"max_header_size": 2048,
+                                                                               "max_headers": 20}))
+
+    def assert_rejected(self, request, status, name):
+        with Connection(self.sy.port()) as connection:
+            connection.send(request)
+            response = connection.read_response()
+            self.assertEqual(response.status, status, name)
+            self.assertEqual(response.header("Connection"), "close", name)
+            self.assertTrue(connection.closed_by_peer(), f"{name}: the connection stayed open")
+
+    def test_each_smuggling_vector_is_rejected_and_never_forwarded(self):
+        for name, request in VECTORS.items():
+            with self.subTest(name):
+                self.assert_rejected(request, 400, name)
+        self.assertEqual((self.app.accepted, self.app.request_count()), (0, 0), "something reached the server")
+        self.assertEqual(len(self.sy.log_text().split("status=400")) - 1, len(VECTORS))
+
+    def test_a_valid_request_before_a_bad_one_is_served_and_the_bad_one_is_not(self):
+        with Connection(self.sy.port()) as connection:
+            connection.send(b"GET /first HTTP/1.1\r\n" + HOST + b"\r\n" + VECTORS["content-length and transfer-encoding"])
+            self.assertEqual(connection.read_response().status, 200)
+            self.assertEqual(connection.read_response().status, 400)
+        self.app.wait_requests(1)
+        self.assertEqual([r["target"] for r in self.app.requests], ["/first"])
+
+    def test_a_bad_chunk_after_a_valid_head_gets_400_and_the_server_gets_no_complete_request(self):
+        # The head was valid and went on (bodies stream); the bad chunk does
+        # not, and the server connection that saw the head is closed.
+        self.assert_rejected(b"POST / HTTP/1.1\r\n" + HOST + b"Transfer-Encoding: chunked\r\n\r\n"
+                             b"5\r\nabcde\r\nzz\r\nabc\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\n" + HOST + b"\r\n",
+                             400, "invalid chunk size")
+        wait_for(lambda: self.app.closed == self.app.accepted, 5, "the server connection to be closed")
+        self.assertEqual(self.app.request_count(), 0)
+
+    def test_oversized_heads_get_431(self):
+        self.assert_rejected(b"GET / HTTP/1.1\r\n" + HOST + b"X-Big: " + b"a" * 3000 + b"\r\n\r\n", 431, "big header")
+        many = b"".join(b"X-H%d: v\r\n" % i for i in range(25))
+        self.assert_rejected(b"GET / HTTP/1.1\r\n" + HOST + many + b"\r\n", 431, "too many headers")
+        self.assert_rejected(b"GET /" + b"a" * 3000 + b" HTTP/1.1\r\n" + HOST + b"\r\n", 414, "long target")
+        self.assertEqual(self.app.accepted, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
