@@ -3,6 +3,7 @@
 // survives reloads so that connection counts stay right across them.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 
@@ -19,6 +20,8 @@ struct ServerCounters {
   std::atomic<uint32_t> consecutive_failures{0};
   std::atomic<uint64_t> bytes_in{0};       // from the server
   std::atomic<uint64_t> bytes_out{0};      // to the server
+  // HTTP: responses the server sent, by status class ([1] = 1xx ... [5] = 5xx).
+  std::array<std::atomic<uint64_t>, 6> http_responses{};
   // PostgreSQL replicas: how far behind the primary (set by the control
   // thread from each role check, read by workers when picking a replica).
   std::atomic<uint64_t> replica_lag_bytes{0};

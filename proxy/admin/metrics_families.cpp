@@ -2,7 +2,9 @@
 // once, in the order of docs/operations.md.
 #include "proxy/admin/metrics_families.hpp"
 
+#include <array>
 #include <string>
+#include <string_view>
 
 #include "balancer/roles.hpp"
 #include "proxy/core/control.hpp"
@@ -14,6 +16,8 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 using Labels = std::vector<ClientMetric::Label>;
+
+constexpr std::array<std::string_view, 6> kStatusClasses = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
 // One family being filled: add(labels, value) puts a series in it.
 class Family {
@@ -42,12 +46,25 @@ void add_listeners(std::vector<MetricFamily>& out, core::Control& control) {
   Family accepted(out, "switchyard_listener_accepted_total", "client connections accepted", MetricType::Counter);
   Family rejected(out, "switchyard_listener_rejected_total",
                   "client connections refused at once (over max_connections)", MetricType::Counter);
+  Family responses(out, "switchyard_http_responses_total",
+                   "HTTP responses sent to clients by status class (none: the exchange ended without one)",
+                   MetricType::Counter);
+  Family retries(out, "switchyard_http_retries_total", "HTTP requests sent again to another server",
+                 MetricType::Counter);
   for (const auto& [name, state] : control.listeners()) {
     const conf::Listener* listener = control.runtime().config().find_listener(name);
     Labels labels{{"listener", name}, {"protocol", std::string(listener ? conf::to_string(listener->protocol) : "")}};
     active.add(labels, static_cast<double>(state.counters->active.load(std::memory_order_relaxed)));
     accepted.add(labels, static_cast<double>(state.counters->accepted.load(std::memory_order_relaxed)));
     rejected.add(labels, static_cast<double>(state.counters->rejected.load(std::memory_order_relaxed)));
+    if (!listener || listener->protocol != conf::Protocol::http) continue;
+    for (size_t status_class = 0; status_class < kStatusClasses.size(); ++status_class) {
+      Labels with_code = labels;
+      with_code.push_back({"code", std::string(kStatusClasses[status_class])});
+      responses.add(std::move(with_code),
+                    static_cast<double>(state.counters->http_responses[status_class].load(std::memory_order_relaxed)));
+    }
+    retries.add(labels, static_cast<double>(state.counters->http_retries.load(std::memory_order_relaxed)));
   }
 }
 
@@ -62,6 +79,10 @@ void add_servers(std::vector<MetricFamily>& out, core::Control& control) {
                   MetricType::Counter);
   Family received(out, "switchyard_server_received_bytes_total", "bytes read from the server", MetricType::Counter);
   Family sent(out, "switchyard_server_sent_bytes_total", "bytes written to the server", MetricType::Counter);
+  Family ejected(out, "switchyard_server_ejected", "1 while passive outlier ejection keeps the server out",
+                 MetricType::Gauge);
+  Family http_responses(out, "switchyard_server_http_responses_total", "HTTP responses from the server by status class",
+                        MetricType::Counter);
   Family role(out, "switchyard_server_role",
               "PostgreSQL role checks: 1 for the server's role (primary, replica, fenced, unknown)", MetricType::Gauge);
   Family timeline(out, "switchyard_server_timeline", "PostgreSQL timeline the server reports", MetricType::Gauge);
@@ -86,6 +107,14 @@ void add_servers(std::vector<MetricFamily>& out, core::Control& control) {
       failures.add(labels, static_cast<double>(counters.connect_failures.load(std::memory_order_relaxed)));
       received.add(labels, static_cast<double>(counters.bytes_in.load(std::memory_order_relaxed)));
       sent.add(labels, static_cast<double>(counters.bytes_out.load(std::memory_order_relaxed)));
+      ejected.add(labels, server.ejected ? 1 : 0);
+      for (size_t status_class = 1; status_class < kStatusClasses.size(); ++status_class) {
+        uint64_t count = counters.http_responses[status_class].load(std::memory_order_relaxed);
+        if (count == 0) continue;  // tcp and postgres servers have none
+        Labels with_code = labels;
+        with_code.push_back({"code", std::string(kStatusClasses[status_class])});
+        http_responses.add(std::move(with_code), static_cast<double>(count));
+      }
       if (!backend.roles_known()) continue;
       for (auto each : {balancer::Role::primary, balancer::Role::replica, balancer::Role::fenced,
                         balancer::Role::unknown}) {

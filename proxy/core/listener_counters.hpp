@@ -2,6 +2,7 @@
 // thread, which keeps them across reloads while the listener exists.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 
@@ -11,6 +12,10 @@ struct ListenerCounters {
   std::atomic<int64_t> active{0};
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> rejected{0};  // over max_connections: accepted and closed at once
+  // HTTP: responses sent to clients by status class ([1] = 1xx ... [5] =
+  // 5xx; [0] = the exchange ended with no response), and retries.
+  std::array<std::atomic<uint64_t>, 6> http_responses{};
+  std::atomic<uint64_t> http_retries{0};
 };
 
 }  // namespace sy::core

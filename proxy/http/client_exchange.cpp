@@ -446,6 +446,12 @@ void ClientSession::finish_exchange() {
 
 void ClientSession::log_exchange() {
   const Exchange& e = exchange_;
+  // Counted for metrics whether or not the access log is on.
+  size_t status_class = e.status >= 100 && e.status < 600 ? static_cast<size_t>(e.status / 100) : 0;
+  counters_->http_responses[status_class].fetch_add(1, std::memory_order_relaxed);
+  if (e.retries) counters_->http_retries.fetch_add(e.retries, std::memory_order_relaxed);
+  if (e.pick && e.response_head_at)  // the status came from the server, not from the proxy
+    e.pick->server().counters->http_responses[status_class].fetch_add(1, std::memory_order_relaxed);
   const MessageHead& head = request_parser_.head();
   std::string_view server = e.pick ? std::string_view(e.pick->server().name()) : std::string_view();
   uint64_t end = now();

@@ -7,7 +7,8 @@ import re
 import unittest
 import urllib.request
 
-from fixtures import FAST_CHECKS, IntegrationTest, hello_names, tcp_config, wait_for
+from fixtures import FAST_CHECKS, IntegrationTest, hello_names, http_config, tcp_config, wait_for
+from fixtures.http_client import get
 from fixtures.pg_proxy import PostgresProxyTest, database, psql
 from fixtures.switchyard import run_binary
 
@@ -84,6 +85,32 @@ class TcpMetricsTest(IntegrationTest):
         self.assertNotEqual(self.sy.ctl("reload").returncode, 0)
         self.assertEqual(self.metrics.value("switchyard_config_reloads_total", result="ok"), 1)
         self.assertEqual(self.metrics.value("switchyard_config_reloads_total", result="rejected"), 1)
+
+
+class HttpMetricsTest(IntegrationTest):
+    def test_responses_are_counted_by_status_class_and_retries_are_counted(self):
+        good = self.start_http_backend("good")
+        bad = self.start_http_backend("bad")
+        sy = self.start_switchyard(http_config([good, bad], global_settings={"metrics_bind": "127.0.0.1:0"}))
+        metrics = MetricsClient(sy)
+        statuses = [get(sy.port(), path).status for path in ["/status/200"] * 4 + ["/status/404"] * 2 + ["/status/503"]]
+        self.assertEqual(statuses, [200] * 4 + [404] * 2 + [503])
+        # "bad" drops every /fail-on/bad GET it gets; each is retried on "good"
+        bad.reset_counts()
+        self.assertEqual([get(sy.port(), "/fail-on/bad").status for _ in range(4)], [200] * 4)
+        dropped = bad.request_count()
+        self.assertGreaterEqual(dropped, 1, "round robin sent no request to bad")
+        samples = metrics.scrape()
+        listener = {("listener", "web"), ("protocol", "http")}
+        self.assertEqual(samples[("switchyard_http_responses_total", frozenset(listener | {("code", "2xx")}))], 8)
+        self.assertEqual(samples[("switchyard_http_responses_total", frozenset(listener | {("code", "4xx")}))], 2)
+        self.assertEqual(samples[("switchyard_http_responses_total", frozenset(listener | {("code", "5xx")}))], 1)
+        self.assertEqual(samples[("switchyard_http_retries_total", frozenset(listener))], dropped)
+        by_server = {name: samples.get(("switchyard_server_http_responses_total",
+                                        frozenset({("backend", "app"), ("server", name), ("code", "2xx")})), 0)
+                     for name in ("good", "bad")}
+        self.assertEqual(sum(by_server.values()), 8, f"2xx answered by the servers: {by_server}")
+        self.assertEqual(samples[("switchyard_server_ejected", frozenset({("backend", "app"), ("server", "bad")}))], 0)
 
 
 class PostgresMetricsTest(PostgresProxyTest):
