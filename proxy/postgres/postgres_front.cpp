@@ -90,6 +90,19 @@ void PostgresFront::give_back_idle(const PoolKey& key, unsigned requester) {
 
 void PostgresFront::adopt(const PoolKey& key, MovingServer moving) { pool(key).adopt(std::move(moving)); }
 
+void PostgresFront::server_died(const std::string& backend, const std::string& server) {
+  close_idle_connections_to(backend, server);
+  for (core::Worker* peer : worker_.peers())
+    if (peer != &worker_)
+      peer->post([peer, backend, server] {
+        if (auto* front = peer->postgres_if_started()) front->close_idle_connections_to(backend, server);
+      });
+}
+
+void PostgresFront::close_idle_connections_to(const std::string& backend, const std::string& server) {
+  for (auto& [key, pool] : pools_) pool->close_idle_connections_to(backend, server);
+}
+
 void PostgresFront::on_janitor(uv_timer_t* timer) {
   auto* self = static_cast<PostgresFront*>(timer->data);
   uint64_t now = uv_now(self->worker_.loop());

@@ -64,6 +64,11 @@ class PostgresFront {
   void give_back_idle(const PoolKey& key, unsigned requester);
   // A server connection moved here from another worker.
   void adopt(const PoolKey& key, MovingServer moving);
+  // An established connection to this server died under us: the server is
+  // probably going down, so the idle connections to it (on every worker)
+  // are closed before a client is handed one.
+  void server_died(const std::string& backend, const std::string& server);
+  void close_idle_connections_to(const std::string& backend, const std::string& server);
   void shutdown();  // closes idle servers and the janitor
 
  private:

@@ -155,9 +155,19 @@ void ServerConnection::abandon(pgwire::SqlState state, std::string_view reason) 
 
 void ServerConnection::on_closed(core::Socket&) { delete this; }
 
-void ServerConnection::on_eof(core::Socket&) { close("server closed the connection"); }
+void ServerConnection::on_eof(core::Socket&) { lost("server closed the connection"); }
 
-void ServerConnection::on_error(core::Socket&, int status) { close(uv_strerror(status)); }
+void ServerConnection::on_error(core::Socket&, int status) { lost(uv_strerror(status)); }
+
+void ServerConnection::lost(std::string_view reason) {
+  if (state_ == State::closing) return;
+  bool was_established = state_ == State::idle || state_ == State::active;
+  std::string backend = pick_.backend->name();
+  std::string server = pick_.server().name();
+  PostgresFront& front = pool_.front();
+  close(reason);  // `this` stays allocated until its socket has closed
+  if (was_established) front.server_died(backend, server);
+}
 
 void ServerConnection::on_malformed(std::string_view reason) {
   log::warn("postgres server ", pick_.backend->name(), "/", pick_.server().name(), ": ", reason);

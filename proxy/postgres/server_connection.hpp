@@ -149,6 +149,9 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   void on_connect(core::Socket&, int status) override;
   void on_data(core::Socket&, core::Slice data) override;
   void on_eof(core::Socket&) override;
+  // The server ended the connection (not us): closes it and has the idle
+  // connections to the same server dropped.
+  void lost(std::string_view reason);
   void on_error(core::Socket&, int status) override;
   void on_drained(core::Socket&) override;
   void on_closed(core::Socket&) override;

@@ -533,6 +533,13 @@ void WorkerPool::enforce_client_timeouts(const conf::Database& settings, uint64_
                  "idle_transaction_timeout: client idle inside a transaction for too long");
 }
 
+void WorkerPool::close_idle_connections_to(const std::string& backend, const std::string& server) {
+  auto idle = idle_;
+  for (ServerConnection* connection : idle)
+    if (connection->pick().backend->name() == backend && connection->pick().server().name() == server)
+      connection->close("another connection to " + backend + "/" + server + " died");
+}
+
 void WorkerPool::close_idle_servers() {
   auto idle = idle_;
   for (ServerConnection* server : idle) server->close("shutting down");

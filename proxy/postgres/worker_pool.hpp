@@ -77,6 +77,7 @@ class WorkerPool {
   void give_idle_server_to(unsigned worker);  // if one is idle and nobody here waits
   void adopt(MovingServer moving);            // a server connection moved here
   void close_idle_servers();    // shutdown
+  void close_idle_connections_to(const std::string& backend, const std::string& server);
   size_t waiting_count() const { return waiting_.size(); }
   const std::vector<ServerConnection*>& servers() const { return servers_; }
   size_t idle_count() const { return idle_.size(); }

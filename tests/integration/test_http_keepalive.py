@@ -60,13 +60,14 @@ class IdleTimeoutsTest(IntegrationTest):
         sy = self.start_switchyard(http_config([app], backend_http={"keepalive_timeout": "500ms"}))
         with Connection(sy.port()) as connection:
             self.assertEqual(connection.request("GET", "/").status, 200)
-            self.assertEqual(app.open_connections(), 1)
+            wait_for(lambda: app.open_connections() == 1, 5, "the origin to count one open server connection")
             started = time.monotonic()
             wait_for(lambda: app.closed == 1, 5, "the idle server connection to be closed")
             self.assertLess(time.monotonic() - started, 2.5)
             # The client connection is still there and gets a new server connection.
             self.assertEqual(connection.request("GET", "/").status, 200)
-        self.assertEqual(app.accepted, 2)
+        # the origin reports its accepts through its output, read by a thread: wait for it
+        wait_for(lambda: app.accepted == 2, 5, "the origin to count a second server connection")
 
     def test_idle_client_is_closed_silently_after_keepalive_timeout(self):
         app = self.start_http_backend("app1")
