@@ -8,6 +8,7 @@
 #include "proxy/admin/ctl_client.hpp"
 #include "proxy/core/control.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/fronts.hpp"
 
 namespace {
 
@@ -36,7 +37,8 @@ int run(const std::string& path) {
     for (const auto& error : loaded.errors) sy::log::error(error.to_string());
     return 1;
   }
-  sy::core::Control control(loaded.config);
+  auto fronts = sy::make_front_registry();
+  sy::core::Control control(loaded.config, *fronts);
   return control.run();
 }
 

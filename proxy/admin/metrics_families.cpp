@@ -8,6 +8,7 @@
 
 #include "balancer/roles.hpp"
 #include "proxy/core/control.hpp"
+#include "proxy/postgres/postgres_front.hpp"
 
 namespace sy::admin {
 namespace {
@@ -147,7 +148,7 @@ void add_postgres(std::vector<MetricFamily>& out, core::Control& control) {
   const auto& paused_databases = control.runtime().paused_databases();
   for (const auto& database : control.runtime().config().databases)
     paused.add({{"database", database.name}}, paused_databases.count(database.name) ? 1 : 0);
-  auto& shared = control.postgres_counters();
+  auto& shared = postgres::PostgresFrontFactory::counters_in(control.fronts());
   shared.for_each_database([&](const std::string& name, const postgres::DatabaseCounters& counters) {
     clients.add({{"database", name}}, counters.clients.load(std::memory_order_relaxed));
   });

@@ -28,8 +28,8 @@ struct PoolTally {
 using postgres::PoolKey;
 
 void tally_worker(core::Worker& worker, std::map<PoolKey, PoolTally>& out) {
-  if (!worker.postgres_if_started()) return;
-  auto& front = *worker.postgres_if_started();
+  if (!postgres::PostgresFront::if_started(worker)) return;
+  auto& front = *postgres::PostgresFront::if_started(worker);
   uint64_t now = uv_now(worker.loop());
   for (const auto& [key, pool] : front.pools()) {
     PoolTally& tally = out[key];
@@ -85,7 +85,7 @@ std::optional<Reply> show_pools(Request& request) {
                      "total_wait_ms"},
                     {}};
         for (const auto& [key, sum] : total) {
-          auto& counters = control.postgres_counters().pool(key);
+          auto& counters = postgres::PostgresFrontFactory::counters_in(control.fronts()).pool(key);
           table.rows.push_back({key.database, key.user, conf::to_string(key.target), sum.pool_mode, sum.clients_active, sum.clients_waiting,
                                 sum.clients_idle, sum.servers_active, sum.servers_idle, sum.servers_opening,
                                 sum.max_wait_ms, static_cast<uint64_t>(counters.transactions.load()),
@@ -104,8 +104,8 @@ std::optional<Reply> show_clients(Request& request) {
       [per_worker](core::Worker& worker) {
         uint64_t now = uv_now(worker.loop());
         Rows& rows = (*per_worker)[worker.index()];
-        if (!worker.postgres_if_started()) return;
-        for (const auto& [pid, client] : worker.postgres_if_started()->clients()) {
+        if (!postgres::PostgresFront::if_started(worker)) return;
+        for (const auto& [pid, client] : postgres::PostgresFront::if_started(worker)->clients()) {
           std::string server = "-";
           if (const auto* linked = client->server())
             server = linked->pick().backend->name() + "/" + linked->pick().server().name() + ":" +
@@ -130,7 +130,7 @@ std::optional<Reply> show_databases(Request& request) {
                "max_db_connections", "max_client_conn", "clients", "servers"},
               {}};
   for (const auto& database : config.databases) {
-    auto& counters = request.control.postgres_counters().database(database.name);
+    auto& counters = postgres::PostgresFrontFactory::counters_in(request.control.fronts()).database(database.name);
     table.rows.push_back({database.name, database.backend, database.dbname, conf::to_string(database.pool_mode),
                           database.pool_size, database.min_pool_size, database.reserve_pool,
                           database.max_db_connections, database.max_client_conn,

@@ -13,7 +13,7 @@
 
 namespace sy::core {
 
-Control::Control(std::shared_ptr<const conf::Config> config) {
+Control::Control(std::shared_ptr<const conf::Config> config, const FrontRegistry& fronts) : fronts_(fronts) {
   uv_loop_init(&loop_);
   runtime_.adopt(std::move(config));
   mailbox_ = std::make_unique<Mailbox>(&loop_);
@@ -77,7 +77,7 @@ int Control::run() {
 
   published_ = runtime_.build_snapshot();
   for (unsigned i = 0; i < worker_count; ++i) {
-    workers_.push_back(std::make_unique<Worker>(i, static_cast<WorkerReports&>(*this), postgres_counters_));
+    workers_.push_back(std::make_unique<Worker>(i, static_cast<WorkerReports&>(*this), fronts_));
     worker_list_.push_back(workers_.back().get());
   }
   for (unsigned i = 0; i < worker_count; ++i) {

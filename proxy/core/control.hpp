@@ -19,7 +19,7 @@
 #include "proxy/core/listener_counters.hpp"
 #include "proxy/core/mailbox.hpp"
 #include "proxy/core/worker.hpp"
-#include "proxy/postgres/shared_counters.hpp"
+#include "proxy/core/front.hpp"
 
 namespace sy::admin {
 class AdminServer;
@@ -41,7 +41,8 @@ struct ReloadOutcome {
 
 class Control final : private WorkerReports {
  public:
-  explicit Control(std::shared_ptr<const conf::Config> config);
+  // `fronts` serves the listeners' protocols and outlives the Control.
+  Control(std::shared_ptr<const conf::Config> config, const FrontRegistry& fronts);
   Control(const Control&) = delete;
   Control& operator=(const Control&) = delete;
   ~Control();
@@ -56,7 +57,7 @@ class Control final : private WorkerReports {
   const std::shared_ptr<const balancer::Snapshot>& published() const { return published_; }
   const std::map<std::string, ListenerState>& listeners() const { return listeners_; }
   health::HealthMonitor& health() { return *health_; }
-  postgres::SharedCounters& postgres_counters() { return postgres_counters_; }
+  const FrontRegistry& fronts() const { return fronts_; }
   size_t worker_count() const { return workers_.size(); }
   // Empty string on success, else a message naming what is wrong.
   std::string set_admin_state(std::string_view backend, std::string_view server, balancer::AdminState state);
@@ -117,7 +118,7 @@ class Control final : private WorkerReports {
   std::unique_ptr<health::HealthMonitor> health_;
   std::unique_ptr<admin::AdminServer> admin_;
   std::unique_ptr<admin::MetricsEndpoint> metrics_;  // when [global] metrics_bind is set
-  postgres::SharedCounters postgres_counters_;
+  const FrontRegistry& fronts_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<Worker*> worker_list_;  // the same, for workers to reach each other
   std::map<std::string, ListenerState> listeners_;

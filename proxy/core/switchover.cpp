@@ -77,7 +77,7 @@ void Control::wait_until_idle(std::vector<std::string> databases, std::chrono::m
     visit_workers(
         [in_flight, names](Worker& worker) {
           size_t busy = 0;
-          if (auto* front = worker.postgres_if_started())
+          if (auto* front = postgres::PostgresFront::if_started(worker))
             for (const auto& [key, pool] : front->pools())
               if (std::find(names->begin(), names->end(), key.database) != names->end())
                 for (const auto* server : pool->servers())

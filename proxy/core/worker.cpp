@@ -7,13 +7,6 @@
 #include "proxy/core/log.hpp"
 #include "proxy/core/session.hpp"
 #include "proxy/core/socket.hpp"
-#include "proxy/http/client_session.hpp"
-#include "proxy/http/http_front.hpp"
-#include "proxy/http/lingering_close.hpp"
-#include "proxy/postgres/client_connection.hpp"
-#include "proxy/postgres/postgres_front.hpp"
-#include "proxy/proxy_protocol/reader.hpp"
-#include "proxy/tcp/tcp_session.hpp"
 
 namespace sy::core {
 namespace {
@@ -46,31 +39,27 @@ struct Worker::Listener {
 Session::Session(Worker& worker) : worker_(worker) { worker_.add_session(this); }
 Session::~Session() { worker_.remove_session(this); }
 
-Worker::Worker(unsigned index, WorkerReports& reports, postgres::SharedCounters& postgres_counters)
+Worker::Worker(unsigned index, WorkerReports& reports, const FrontRegistry& fronts)
     : index_(index),
       reports_(reports),
       relay_buffers_(kRelayChunkSize),
       message_buffers_(kMessageChunkSize),
-      postgres_counters_(postgres_counters) {
+      registry_(fronts) {
   uv_loop_init(&loop_);
   mailbox_ = std::make_unique<Mailbox>(&loop_);
 }
 
 Worker::~Worker() {
   assert(!thread_.joinable());
-  postgres_.reset();
-  http_.reset();
+  for (auto& front : fronts_) front.reset();
   uv_loop_close(&loop_);
 }
 
-postgres::PostgresFront& Worker::postgres() {
-  if (!postgres_) postgres_ = std::make_unique<postgres::PostgresFront>(*this, postgres_counters_);
-  return *postgres_;
-}
-
-http::HttpFront& Worker::http() {
-  if (!http_) http_ = std::make_unique<http::HttpFront>(*this);
-  return *http_;
+Front* Worker::front(conf::Protocol protocol) {
+  auto& slot = fronts_[FrontRegistry::index(protocol)];
+  if (!slot)
+    if (FrontFactory* factory = registry_.factory(protocol)) slot = factory->create(*this);
+  return slot.get();
 }
 
 void Worker::start(std::shared_ptr<const balancer::Snapshot> first_snapshot, const std::vector<Worker*>* peers) {
@@ -99,8 +88,8 @@ void Worker::adopt(std::shared_ptr<const balancer::Snapshot> snapshot) {
   for (Listener* listener : listeners_) listener->config = snapshot->config->find_listener(listener->name);
   selectors_ = std::move(selectors);
   snapshot_ = std::move(snapshot);
-  if (postgres_) postgres_->on_snapshot();
-  if (http_) http_->on_snapshot();
+  for (auto& front : fronts_)
+    if (front) front->on_snapshot();
 }
 
 void Worker::open_listener(std::string name, int fd, std::shared_ptr<ListenerCounters> counters) {
@@ -147,8 +136,10 @@ void Worker::on_accept(Listener& listener) {
   if (config == nullptr || shutting_down_ ||
       listener.counters->active.load(std::memory_order_relaxed) >= static_cast<int64_t>(config->max_connections)) {
     listener.counters->rejected.fetch_add(1, std::memory_order_relaxed);
-    // An HTTP client is told why (503), the others just see the close.
-    if (config && config->protocol == conf::Protocol::http) http::LingeringClose::reject_overloaded(*this, client);
+    // The front tells the client why if its protocol can (HTTP: a 503). A
+    // stopping worker makes no new front: its timers would keep it running.
+    Front* front = !config ? nullptr : shutting_down_ ? front_if_started(config->protocol) : this->front(config->protocol);
+    if (front) front->reject(client);
     else client->close();
     return;
   }
@@ -156,8 +147,8 @@ void Worker::on_accept(Listener& listener) {
 }
 
 void Worker::start_session(Listener& listener, Socket* client) {
-  if (listener.config->accept_proxy) {
-    proxy_protocol::Reader::start(*this, client, snapshot_, *listener.config, listener.counters);
+  if (listener.config->accept_proxy && registry_.proxy_header_stage()) {
+    registry_.proxy_header_stage()(*this, client, *listener.config, listener.counters);
     return;
   }
   start_protocol_session(*listener.config, client, listener.counters, ClientAddresses{}, {});
@@ -173,21 +164,13 @@ void Worker::start_protocol_session(const conf::Listener& accepted_on, Socket* c
     client->close();
     return;
   }
-  const conf::Listener& listener = *current;
-  switch (listener.protocol) {
-    case conf::Protocol::tcp:
-      tcp::TcpSession::start(*this, client, listener, std::move(counters), addresses, std::move(initial));
-      return;
-    case conf::Protocol::http:
-      http::ClientSession::start(*this, client, listener, std::move(counters), addresses, std::move(initial));
-      return;
-    case conf::Protocol::postgres:
-      postgres::ClientConnection::start(*this, client, std::move(counters));
-      return;
-    default:
-      log::error("listener ", listener.name, ": protocol ", conf::to_string(listener.protocol), " has no session type");
-      client->close();
+  Front* front = this->front(current->protocol);
+  if (!front) {
+    log::error("listener ", current->name, ": protocol ", conf::to_string(current->protocol), " has no front");
+    client->close();
+    return;
   }
+  front->start_session(*current, client, std::move(counters), addresses, std::move(initial));
 }
 
 std::optional<ServerPick> Worker::pick_server(std::string_view backend, uint64_t hash_key,
@@ -281,8 +264,8 @@ void Worker::remove_session(Session* session) {
 void Worker::stop_if_finished() {
   if (!shutting_down_ || session_count_ > 0 || stopped_) return;
   stopped_ = true;
-  if (postgres_) postgres_->shutdown();
-  if (http_) http_->shutdown();
+  for (auto& front : fronts_)
+    if (front) front->shutdown();
   mailbox_->close();
   reports_.worker_stopped(index_);
 }

@@ -6,6 +6,7 @@
 
 #include <uv.h>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -18,17 +19,9 @@
 #include "balancer/snapshot.hpp"
 #include "proxy/core/buffer.hpp"
 #include "proxy/core/client_addresses.hpp"
+#include "proxy/core/front.hpp"
 #include "proxy/core/listener_counters.hpp"
 #include "proxy/core/mailbox.hpp"
-
-namespace sy::postgres {
-class PostgresFront;
-class SharedCounters;
-}  // namespace sy::postgres
-
-namespace sy::http {
-class HttpFront;
-}
 
 namespace sy::core {
 
@@ -62,7 +55,8 @@ struct ServerPick {
 
 class Worker {
  public:
-  Worker(unsigned index, WorkerReports& reports, postgres::SharedCounters& postgres_counters);
+  // `fronts` outlives the worker.
+  Worker(unsigned index, WorkerReports& reports, const FrontRegistry& fronts);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
   ~Worker();
@@ -87,9 +81,11 @@ class Worker {
   uv_loop_t* loop() { return &loop_; }
   BufferPool& relay_buffers() { return relay_buffers_; }
   BufferPool& message_buffers() { return message_buffers_; }
-  postgres::PostgresFront& postgres();  // created on first use
-  postgres::PostgresFront* postgres_if_started() { return postgres_.get(); }
-  http::HttpFront& http();  // created on first use
+  // The front of `protocol` on this worker, created on first use (nullptr
+  // when no front serves that protocol).
+  Front* front(conf::Protocol protocol);
+  // The same, but only if some session has made it already.
+  Front* front_if_started(conf::Protocol protocol) const { return fronts_[FrontRegistry::index(protocol)].get(); }
   bool shutting_down() const { return shutting_down_; }
   const std::shared_ptr<const balancer::Snapshot>& snapshot() const { return snapshot_; }
   std::optional<ServerPick> pick_server(std::string_view backend, uint64_t hash_key,
@@ -125,9 +121,8 @@ class Worker {
   std::thread thread_;
   BufferPool relay_buffers_;
   BufferPool message_buffers_;
-  postgres::SharedCounters& postgres_counters_;
-  std::unique_ptr<postgres::PostgresFront> postgres_;
-  std::unique_ptr<http::HttpFront> http_;
+  const FrontRegistry& registry_;
+  std::array<std::unique_ptr<Front>, FrontRegistry::kProtocols> fronts_;
   const std::vector<Worker*>* peers_ = nullptr;
 
   std::shared_ptr<const balancer::Snapshot> snapshot_;

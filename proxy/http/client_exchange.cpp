@@ -69,7 +69,7 @@ void ClientSession::pick_and_connect() {
     kept->close();
   }
   if (!e.fresh_connection && backend.send_proxy == conf::ProxyProtocol::none) {
-    if (ServerConnection* kept = worker_.http().pool().acquire(server.counters, server.config->address.storage)) {
+    if (ServerConnection* kept = HttpFront::of(worker_).pool().acquire(server.counters, server.config->address.storage)) {
       kept->set_owner(this);
       e.server = kept;
       e.connect_ms = 0;
@@ -422,7 +422,7 @@ void ClientSession::release_server(bool reusable) {
     return;
   }
   if (reusable && http.max_idle_per_server > 0)
-    worker_.http().pool().release(server, now(), http.keepalive_timeout.count(), http.max_idle_per_server);
+    HttpFront::of(worker_).pool().release(server, now(), http.keepalive_timeout.count(), http.max_idle_per_server);
   else
     server->close();
 }

@@ -210,7 +210,7 @@ void ClientSession::on_request_head() {
 
   if (!settings.request_id_header.empty()) {
     if (auto id = head.find(settings.request_id_header)) e.request_id.assign(*id);
-    else worker_.http().new_request_id(e.request_id);
+    else HttpFront::of(worker_).new_request_id(e.request_id);
   }
   if (!e.has_body) {
     // No body: the end of the request is already here.

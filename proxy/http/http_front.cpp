@@ -4,6 +4,8 @@
 #include <unordered_set>
 
 #include "proxy/core/worker.hpp"
+#include "proxy/http/client_session.hpp"
+#include "proxy/http/lingering_close.hpp"
 
 namespace sy::http {
 namespace {
@@ -21,6 +23,14 @@ HttpFront::HttpFront(core::Worker& worker)
 }
 
 HttpFront::~HttpFront() { pool_.close_all(); }
+
+void HttpFront::start_session(const conf::Listener& listener, core::Socket* client,
+                              std::shared_ptr<core::ListenerCounters> counters, const core::ClientAddresses& addresses,
+                              core::Slice initial) {
+  ClientSession::start(worker_, client, listener, std::move(counters), addresses, std::move(initial));
+}
+
+void HttpFront::reject(core::Socket* client) { LingeringClose::reject_overloaded(worker_, client); }
 
 void HttpFront::on_sweep(uv_timer_t* timer) {
   auto* self = static_cast<HttpFront*>(timer->data);

@@ -73,7 +73,7 @@ StreamVerdict ClientConnection::handle_startup(std::string_view packet) {
       if (target < peers.size()) {
         core::Worker* worker = peers[target];
         int32_t pid = startup.cancel_process_id, key = startup.cancel_secret_key;
-        worker->post([worker, pid, key] { worker->postgres().cancel(pid, key); });
+        worker->post([worker, pid, key] { PostgresFront::of(*worker).cancel(pid, key); });
       }
       close("cancel request handled");
       return StreamVerdict::close;

@@ -26,7 +26,7 @@ void ClientConnection::start(core::Worker& worker, core::Socket* socket,
 ClientConnection::ClientConnection(core::Worker& worker, core::Socket* socket,
                                    std::shared_ptr<core::ListenerCounters> counters)
     : Session(worker),
-      front_(worker.postgres()),
+      front_(PostgresFront::of(worker)),
       socket_(socket),
       listener_counters_(std::move(counters)),
       output_(worker.message_buffers()) {

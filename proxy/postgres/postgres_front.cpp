@@ -33,6 +33,14 @@ PostgresFront::PostgresFront(core::Worker& worker, SharedCounters& shared)
 
 PostgresFront::~PostgresFront() = default;  // shutdown() closed the janitor
 
+void PostgresFront::start_session(const conf::Listener&, core::Socket* client,
+                                  std::shared_ptr<core::ListenerCounters> counters, const core::ClientAddresses&,
+                                  core::Slice) {
+  // A PostgreSQL client speaks first and only after the connection is ours:
+  // there are no earlier bytes to pass on.
+  ClientConnection::start(worker_, client, std::move(counters));
+}
+
 WorkerPool& PostgresFront::pool(const PoolKey& key) {
   auto& slot = pools_[key];
   if (!slot) slot = std::make_unique<WorkerPool>(*this, key);
@@ -95,7 +103,7 @@ void PostgresFront::server_died(const std::string& backend, const std::string& s
   for (core::Worker* peer : worker_.peers())
     if (peer != &worker_)
       peer->post([peer, backend, server] {
-        if (auto* front = peer->postgres_if_started()) front->close_idle_connections_to(backend, server);
+        if (auto* front = PostgresFront::if_started(*peer)) front->close_idle_connections_to(backend, server);
       });
 }
 

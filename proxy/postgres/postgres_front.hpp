@@ -15,24 +15,35 @@
 
 #include "pgwire/scram.hpp"
 
+#include "proxy/core/front.hpp"
+#include "proxy/core/worker.hpp"
 #include "proxy/postgres/prepared_statements.hpp"
 #include "proxy/postgres/shared_counters.hpp"
 #include "proxy/postgres/worker_pool.hpp"
-
-namespace sy::core {
-class Worker;
-}
 
 namespace sy::postgres {
 
 class ClientConnection;
 
-class PostgresFront {
+class PostgresFront final : public core::Front {
  public:
   PostgresFront(core::Worker& worker, SharedCounters& shared);
   PostgresFront(const PostgresFront&) = delete;
   PostgresFront& operator=(const PostgresFront&) = delete;
-  ~PostgresFront();
+  ~PostgresFront() override;
+
+  // The worker's PostgreSQL front (created on first use), or nullptr from
+  // if_started when no PostgreSQL client has come to it yet.
+  static PostgresFront& of(core::Worker& worker) {
+    return static_cast<PostgresFront&>(*worker.front(conf::Protocol::postgres));
+  }
+  static PostgresFront* if_started(const core::Worker& worker) {
+    return static_cast<PostgresFront*>(worker.front_if_started(conf::Protocol::postgres));
+  }
+
+  void start_session(const conf::Listener& listener, core::Socket* client,
+                     std::shared_ptr<core::ListenerCounters> counters, const core::ClientAddresses& addresses,
+                     core::Slice initial) override;
 
   core::Worker& worker() { return worker_; }
   SharedCounters& shared() { return shared_; }
@@ -40,7 +51,7 @@ class PostgresFront {
   WorkerPool& pool(const PoolKey& key);
   const std::map<PoolKey, std::unique_ptr<WorkerPool>>& pools() const { return pools_; }
   // A new snapshot: roles, drain or health may have changed.
-  void on_snapshot();
+  void on_snapshot() override;
 
   // Clients not logged in yet are watched for the login timeout.
   void track_login(ClientConnection& client) { logging_in_.insert(&client); }
@@ -69,7 +80,7 @@ class PostgresFront {
   // are closed before a client is handed one.
   void server_died(const std::string& backend, const std::string& server);
   void close_idle_connections_to(const std::string& backend, const std::string& server);
-  void shutdown();  // closes idle servers and the janitor
+  void shutdown() override;  // closes idle servers and the janitor
 
  private:
   static void on_janitor(uv_timer_t* timer);
@@ -85,6 +96,23 @@ class PostgresFront {
   uint32_t next_client_ = 0;
   std::mt19937 random_;
   uv_timer_t* janitor_;
+};
+
+// Makes each worker's PostgresFront; holds the counters they all share
+// (per pool and per database, read by the admin commands and metrics).
+class PostgresFrontFactory final : public core::FrontFactory {
+ public:
+  std::unique_ptr<core::Front> create(core::Worker& worker) override {
+    return std::make_unique<PostgresFront>(worker, counters_);
+  }
+  SharedCounters& counters() { return counters_; }
+  // The shared counters of the PostgreSQL front registered in `fronts`.
+  static SharedCounters& counters_in(const core::FrontRegistry& fronts) {
+    return fronts.factory_as<PostgresFrontFactory>(conf::Protocol::postgres)->counters();
+  }
+
+ private:
+  SharedCounters counters_;
 };
 
 }  // namespace sy::postgres

@@ -197,7 +197,7 @@ void WorkerPool::ask_peers_for_a_server() {
   unsigned me = front_.worker().index();
   for (core::Worker* peer : front_.worker().peers()) {
     if (peer == &front_.worker()) continue;
-    peer->post([peer, key = key_, me] { peer->postgres().give_back_idle(key, me); });
+    peer->post([peer, key = key_, me] { PostgresFront::of(*peer).give_back_idle(key, me); });
   }
 }
 
@@ -210,7 +210,7 @@ void WorkerPool::move_to(unsigned worker, ServerConnection& server) {
   auto moving = server.detach();
   if (!moving) return;
   core::Worker* peer = front_.worker().peers()[worker];
-  peer->post([peer, key = key_, moving = std::move(*moving)]() mutable { peer->postgres().adopt(key, std::move(moving)); });
+  peer->post([peer, key = key_, moving = std::move(*moving)]() mutable { PostgresFront::of(*peer).adopt(key, std::move(moving)); });
 }
 
 void WorkerPool::adopt(MovingServer moving) {
