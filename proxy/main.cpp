@@ -6,7 +6,8 @@
 
 #include "conf/loader.hpp"
 #include "proxy/admin/ctl_client.hpp"
-#include "proxy/core/control.hpp"
+#include "proxy/admin/operator_access.hpp"
+#include "proxy/control/control.hpp"
 #include "proxy/core/log.hpp"
 #include "proxy/fronts.hpp"
 
@@ -38,7 +39,8 @@ int run(const std::string& path) {
     return 1;
   }
   auto fronts = sy::make_front_registry();
-  sy::core::Control control(loaded.config, *fronts);
+  sy::admin::OperatorAccess access;
+  sy::control::Control control(loaded.config, *fronts, access);
   return control.run();
 }
 

@@ -56,7 +56,7 @@ struct AdminServer::Client {
   }
 };
 
-AdminServer::AdminServer(uv_loop_t* loop, core::Control& control) : loop_(loop), control_(control) {
+AdminServer::AdminServer(uv_loop_t* loop, sy::control::Control& control) : loop_(loop), control_(control) {
   uv_pipe_init(loop_, &pipe_, 0);
   pipe_.data = this;
 }

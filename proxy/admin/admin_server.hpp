@@ -7,7 +7,7 @@
 
 #include <string>
 
-namespace sy::core {
+namespace sy::control {
 class Control;
 }
 
@@ -15,7 +15,7 @@ namespace sy::admin {
 
 class AdminServer {
  public:
-  AdminServer(uv_loop_t* loop, core::Control& control);
+  AdminServer(uv_loop_t* loop, sy::control::Control& control);
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
   ~AdminServer();
@@ -28,7 +28,7 @@ class AdminServer {
   static void on_connection(uv_stream_t* server, int status);
 
   uv_loop_t* loop_;
-  core::Control& control_;
+  sy::control::Control& control_;
   uv_pipe_t pipe_;
   std::string path_;
   bool listening_ = false;

@@ -12,7 +12,7 @@
 #include "proxy/admin/postgres_commands.hpp"
 #include "proxy/admin/request.hpp"
 #include "proxy/admin/table.hpp"
-#include "proxy/core/control.hpp"
+#include "proxy/control/control.hpp"
 
 namespace sy::admin {
 namespace {
@@ -192,7 +192,7 @@ std::optional<Reply> dispatch(Request& request, std::string_view line) {
 
 }  // namespace
 
-void execute(core::Control& control, std::string_view line, Respond respond) {
+void execute(sy::control::Control& control, std::string_view line, Respond respond) {
   Request request{control, {}, false, respond};
   if (auto reply = dispatch(request, line)) respond(std::move(*reply));
 }

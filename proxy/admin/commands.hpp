@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace sy::core {
+namespace sy::control {
 class Control;
 }
 
@@ -22,6 +22,6 @@ using Respond = std::function<void(Reply)>;
 // Runs one command line ("show servers --json", "drain app/app2") on the
 // control thread. `respond` is called once, at once or (for commands that
 // ask the workers) later from the control loop.
-void execute(core::Control& control, std::string_view line, Respond respond);
+void execute(sy::control::Control& control, std::string_view line, Respond respond);
 
 }  // namespace sy::admin

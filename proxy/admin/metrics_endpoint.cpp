@@ -9,19 +9,19 @@
 #include <future>
 
 #include "proxy/admin/metrics_families.hpp"
-#include "proxy/core/control.hpp"
+#include "proxy/control/control.hpp"
 
 namespace sy::admin {
 
 // Runs on the Exposer's threads; the control thread does the reading.
 class MetricsEndpoint::Source final : public prometheus::Collectable {
  public:
-  explicit Source(core::Control& control) : control_(control) {}
+  explicit Source(sy::control::Control& control) : control_(control) {}
 
   std::vector<prometheus::MetricFamily> Collect() const override {
     auto answer = std::make_shared<std::promise<std::vector<prometheus::MetricFamily>>>();
     auto future = answer->get_future();
-    core::Control& control = control_;
+    sy::control::Control& control = control_;
     control.post([answer, &control] { answer->set_value(collect_metrics(control)); });
     // A control thread that does not answer (shutting down, stuck) must not
     // hold the scraper forever: it gets an empty page instead.
@@ -30,11 +30,11 @@ class MetricsEndpoint::Source final : public prometheus::Collectable {
   }
 
  private:
-  core::Control& control_;
+  sy::control::Control& control_;
 };
 
 std::variant<std::unique_ptr<MetricsEndpoint>, std::string> MetricsEndpoint::start(const conf::Address& address,
-                                                                                   core::Control& control) {
+                                                                                   sy::control::Control& control) {
   std::unique_ptr<MetricsEndpoint> endpoint(new MetricsEndpoint());
   try {
     endpoint->exposer_ = std::make_unique<prometheus::Exposer>(address.to_string(), 1);

@@ -14,7 +14,7 @@ namespace prometheus {
 class Exposer;
 }
 
-namespace sy::core {
+namespace sy::control {
 class Control;
 }
 
@@ -24,7 +24,7 @@ class MetricsEndpoint {
  public:
   // Binds `address` and starts serving; an error message if it cannot.
   static std::variant<std::unique_ptr<MetricsEndpoint>, std::string> start(const conf::Address& address,
-                                                                           core::Control& control);
+                                                                           sy::control::Control& control);
   MetricsEndpoint(const MetricsEndpoint&) = delete;
   MetricsEndpoint& operator=(const MetricsEndpoint&) = delete;
   ~MetricsEndpoint();  // stops serving (a scrape in flight ends at its timeout)

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "balancer/roles.hpp"
-#include "proxy/core/control.hpp"
+#include "proxy/control/control.hpp"
 #include "proxy/postgres/postgres_front.hpp"
 
 namespace sy::admin {
@@ -42,7 +42,7 @@ class Family {
   size_t index_;
 };
 
-void add_listeners(std::vector<MetricFamily>& out, core::Control& control) {
+void add_listeners(std::vector<MetricFamily>& out, sy::control::Control& control) {
   Family active(out, "switchyard_listener_connections", "client connections open now", MetricType::Gauge);
   Family accepted(out, "switchyard_listener_accepted_total", "client connections accepted", MetricType::Counter);
   Family rejected(out, "switchyard_listener_rejected_total",
@@ -69,7 +69,7 @@ void add_listeners(std::vector<MetricFamily>& out, core::Control& control) {
   }
 }
 
-void add_servers(std::vector<MetricFamily>& out, core::Control& control) {
+void add_servers(std::vector<MetricFamily>& out, sy::control::Control& control) {
   Family up(out, "switchyard_server_up", "1 if the server passes its health checks", MetricType::Gauge);
   Family admin(out, "switchyard_server_admin_state", "1 for the operator state the server is in (ready, drain, maint)",
                MetricType::Gauge);
@@ -131,7 +131,7 @@ void add_servers(std::vector<MetricFamily>& out, core::Control& control) {
   }
 }
 
-void add_postgres(std::vector<MetricFamily>& out, core::Control& control) {
+void add_postgres(std::vector<MetricFamily>& out, sy::control::Control& control) {
   Family clients(out, "switchyard_pg_clients", "PostgreSQL client connections logged in, per database",
                  MetricType::Gauge);
   Family paused(out, "switchyard_pg_database_paused", "1 while the operator has paused the database",
@@ -164,7 +164,7 @@ void add_postgres(std::vector<MetricFamily>& out, core::Control& control) {
 
 }  // namespace
 
-std::vector<MetricFamily> collect_metrics(core::Control& control) {
+std::vector<MetricFamily> collect_metrics(sy::control::Control& control) {
   std::vector<MetricFamily> out;
   Family info(out, "switchyard_build_info", "version of the running binary", MetricType::Gauge);
   info.add({{"version", SWITCHYARD_VERSION}}, 1);

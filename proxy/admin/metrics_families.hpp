@@ -8,12 +8,12 @@
 
 #include <vector>
 
-namespace sy::core {
+namespace sy::control {
 class Control;
 }
 
 namespace sy::admin {
 
-std::vector<prometheus::MetricFamily> collect_metrics(core::Control& control);
+std::vector<prometheus::MetricFamily> collect_metrics(sy::control::Control& control);
 
 }  // namespace sy::admin

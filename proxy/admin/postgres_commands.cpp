@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "proxy/admin/request.hpp"
-#include "proxy/core/control.hpp"
+#include "proxy/control/control.hpp"
 #include "proxy/core/worker.hpp"
 #include "proxy/postgres/client_connection.hpp"
 #include "proxy/postgres/postgres_front.hpp"

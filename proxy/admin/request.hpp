@@ -10,14 +10,14 @@
 #include "proxy/admin/commands.hpp"
 #include "proxy/admin/table.hpp"
 
-namespace sy::core {
+namespace sy::control {
 class Control;
 }
 
 namespace sy::admin {
 
 struct Request {
-  core::Control& control;
+  sy::control::Control& control;
   std::vector<std::string_view> args;  // after the command words; valid during the call only
   bool json = false;
   Respond respond;  // for handlers that answer later

@@ -6,10 +6,10 @@
 #include <chrono>
 
 #include "balancer/roles.hpp"
-#include "proxy/core/control.hpp"
+#include "proxy/control/control.hpp"
 #include "proxy/core/log.hpp"
 
-namespace sy::core {
+namespace sy::control {
 namespace {
 
 std::string milliseconds_since(std::chrono::steady_clock::time_point then) {
@@ -133,4 +133,4 @@ bool Control::elect(const conf::Backend& backend) {
   return changed;
 }
 
-}  // namespace sy::core
+}  // namespace sy::control

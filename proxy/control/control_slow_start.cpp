@@ -6,10 +6,10 @@
 
 #include "balancer/slow_start.hpp"
 #include "conf/durations.hpp"
-#include "proxy/core/control.hpp"
+#include "proxy/control/control.hpp"
 #include "proxy/core/log.hpp"
 
-namespace sy::core {
+namespace sy::control {
 
 void Control::begin_slow_start(const std::string& backend_name, const std::string& server_name) {
   const conf::Backend* backend = runtime_.config().find_backend(backend_name);
@@ -60,4 +60,4 @@ void Control::slow_start_tick() {
   schedule_slow_start();
 }
 
-}  // namespace sy::core
+}  // namespace sy::control

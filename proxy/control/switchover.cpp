@@ -5,14 +5,14 @@
 #include <algorithm>
 #include <chrono>
 
-#include "proxy/core/control.hpp"
+#include "proxy/control/control.hpp"
 #include "proxy/core/log.hpp"
 #include "proxy/core/worker.hpp"
 #include "proxy/postgres/postgres_front.hpp"
 #include "proxy/postgres/server_connection.hpp"
 #include "proxy/postgres/worker_pool.hpp"
 
-namespace sy::core {
+namespace sy::control {
 namespace {
 
 constexpr uint64_t kPollMs = 50;
@@ -161,4 +161,4 @@ void Control::switchover(const std::string& cluster, const std::string& target,
   });
 }
 
-}  // namespace sy::core
+}  // namespace sy::control

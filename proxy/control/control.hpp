@@ -1,7 +1,9 @@
 // The control thread: owns the configuration, the runtime state of every
-// server, the workers and the listening sockets; runs health checks, the
-// admin socket and signal handling (SIGHUP reload, SIGTERM/SIGINT graceful
-// shutdown). Whatever changes, it builds a new snapshot and publishes it.
+// server, the workers and the listening sockets; runs health checks, role
+// tracking, outlier ejection, slow start, switchover and signal handling
+// (SIGHUP reload, SIGTERM/SIGINT graceful shutdown), and opens the operator's
+// ways in (OperatorAccess, made by proxy/admin). Whatever changes, it builds a
+// new snapshot and publishes it to the workers.
 #pragma once
 
 #include <uv.h>
@@ -21,12 +23,26 @@
 #include "proxy/core/worker.hpp"
 #include "proxy/core/front.hpp"
 
-namespace sy::admin {
-class AdminServer;
-class MetricsEndpoint;
-}
+namespace sy::control {
 
-namespace sy::core {
+using core::FrontRegistry;
+using core::ListenerCounters;
+using core::Mailbox;
+using core::Worker;
+using core::WorkerReports;
+class Control;
+
+// The operator's ways in (the admin socket, the metrics endpoint). They sit
+// above the control plane (proxy/admin knows the commands), so they are
+// handed to it: run() opens them once the listeners are bound, shutdown
+// closes them before the control loop's mailbox goes.
+class OperatorAccess {
+ public:
+  virtual ~OperatorAccess() = default;
+  // Empty on success, else what is wrong (and the start fails).
+  virtual std::string open(uv_loop_t* loop, Control& control) = 0;
+  virtual void close() = 0;
+};
 
 struct ListenerState {
   conf::Address bind;
@@ -41,8 +57,8 @@ struct ReloadOutcome {
 
 class Control final : private WorkerReports {
  public:
-  // `fronts` serves the listeners' protocols and outlives the Control.
-  Control(std::shared_ptr<const conf::Config> config, const FrontRegistry& fronts);
+  // `fronts` serves the listeners' protocols; both outlive the Control.
+  Control(std::shared_ptr<const conf::Config> config, const FrontRegistry& fronts, OperatorAccess& access);
   Control(const Control&) = delete;
   Control& operator=(const Control&) = delete;
   ~Control();
@@ -116,9 +132,8 @@ class Control final : private WorkerReports {
   balancer::Runtime runtime_;
   std::unique_ptr<Mailbox> mailbox_;
   std::unique_ptr<health::HealthMonitor> health_;
-  std::unique_ptr<admin::AdminServer> admin_;
-  std::unique_ptr<admin::MetricsEndpoint> metrics_;  // when [global] metrics_bind is set
   const FrontRegistry& fronts_;
+  OperatorAccess& access_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<Worker*> worker_list_;  // the same, for workers to reach each other
   std::map<std::string, ListenerState> listeners_;
@@ -144,4 +159,4 @@ class Control final : private WorkerReports {
   int exit_code_ = 0;
 };
 
-}  // namespace sy::core
+}  // namespace sy::control

@@ -6,10 +6,10 @@
 #include <chrono>
 
 #include "conf/durations.hpp"
-#include "proxy/core/control.hpp"
+#include "proxy/control/control.hpp"
 #include "proxy/core/log.hpp"
 
-namespace sy::core {
+namespace sy::control {
 
 void Control::server_outlier(const std::string& backend, const std::string& server, const std::string& reason) {
   mailbox_->post([this, backend, server, reason] { eject_outlier(backend, server, reason); });
@@ -68,4 +68,4 @@ void Control::arm_ejection_timer() {
                  wait > 0 ? static_cast<uint64_t>(wait) + 1 : 0, 0);
 }
 
-}  // namespace sy::core
+}  // namespace sy::control

@@ -1,19 +1,22 @@
 // Control thread: startup, publication, health changes, reload, shutdown;
 // see control.hpp.
-#include "proxy/core/control.hpp"
+#include "proxy/control/control.hpp"
 
 #include <csignal>
 
 #include "conf/durations.hpp"
 #include "conf/loader.hpp"
-#include "proxy/admin/admin_server.hpp"
-#include "proxy/admin/metrics_endpoint.hpp"
 #include "proxy/core/listen_socket.hpp"
 #include "proxy/core/log.hpp"
 
-namespace sy::core {
+namespace sy::control {
 
-Control::Control(std::shared_ptr<const conf::Config> config, const FrontRegistry& fronts) : fronts_(fronts) {
+using core::close_fds;
+using core::ListenSockets;
+using core::open_listen_sockets;
+
+Control::Control(std::shared_ptr<const conf::Config> config, const FrontRegistry& fronts, OperatorAccess& access)
+    : fronts_(fronts), access_(access) {
   uv_loop_init(&loop_);
   runtime_.adopt(std::move(config));
   mailbox_ = std::make_unique<Mailbox>(&loop_);
@@ -56,23 +59,10 @@ int Control::run() {
     fds[listener.name] = std::move(sockets.fds);
   }
 
-  admin_ = std::make_unique<admin::AdminServer>(&loop_, *this);
-  if (std::string error = admin_->listen(config.global.admin_socket); !error.empty()) {
-    log::error("admin socket ", config.global.admin_socket, ": ", error);
+  if (std::string error = access_.open(&loop_, *this); !error.empty()) {
+    log::error(error);
     for (auto& [name, list] : fds) close_fds(list);
     return 1;
-  }
-
-  if (config.global.metrics_bind) {
-    auto started = admin::MetricsEndpoint::start(*config.global.metrics_bind, *this);
-    if (auto* message = std::get_if<std::string>(&started)) {
-      log::error("metrics: ", *message);
-      admin_->close();
-      for (auto& [name, list] : fds) close_fds(list);
-      return 1;
-    }
-    metrics_ = std::move(std::get<std::unique_ptr<admin::MetricsEndpoint>>(started));
-    log::info("metrics on http://", config.global.metrics_bind->host, ":", metrics_->port(), "/metrics");
   }
 
   published_ = runtime_.build_snapshot();
@@ -325,8 +315,7 @@ void Control::worker_stopped(unsigned) {
 
 void Control::finish_shutdown() {
   health_->stop();
-  metrics_.reset();  // before the mailbox closes: a scrape asks through it
-  admin_->close();
+  access_.close();  // before the mailbox closes: a scrape asks through it
   mailbox_->close();
   uv_timer_stop(&shutdown_timer_);
   uv_timer_stop(&slow_start_timer_);
@@ -338,4 +327,4 @@ void Control::finish_shutdown() {
     uv_close(handle, nullptr);
 }
 
-}  // namespace sy::core
+}  // namespace sy::control
