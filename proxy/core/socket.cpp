@@ -2,8 +2,11 @@
 #include "proxy/core/socket.hpp"
 
 #include <fcntl.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
+#include <cstring>
 
 namespace sy::core {
 
@@ -28,16 +31,78 @@ int Socket::accept(uv_stream_t* listener) {
   return rc;
 }
 
-int Socket::open(int fd) {
-  int rc = uv_tcp_open(&tcp_, fd);
-  if (rc == 0) uv_tcp_nodelay(&tcp_, 1);
-  return rc;
+DetachedConnection& DetachedConnection::operator=(DetachedConnection&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    transport_ = std::move(other.transport_);
+  }
+  return *this;
 }
 
-int Socket::duplicate_fd() const {
+DetachedConnection::~DetachedConnection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+DetachedConnection Socket::detach() {
   uv_os_fd_t fd;
-  if (uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return -1;
-  return ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return {};
+  int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return {};
+  transport_ready_ = false;
+  return DetachedConnection(copy, std::move(transport_));
+}
+
+int Socket::attach(DetachedConnection connection) {
+  int rc = uv_tcp_open(&tcp_, connection.fd_);
+  if (rc != 0) return rc;  // the descriptor is closed with `connection`
+  connection.fd_ = -1;
+  uv_tcp_nodelay(&tcp_, 1);
+  transport_ = std::move(connection.transport_);
+  transport_ready_ = transport_ && transport_->established();
+  return 0;
+}
+
+void Socket::start_transport(std::unique_ptr<Transport> transport) {
+  transport_ = std::move(transport);
+  transport_ready_ = false;
+  std::string wire;
+  int rc = transport_->start(wire);
+  write_wire(std::move(wire));
+  if (rc < 0) handler_->on_error(*this, rc);
+  else if (transport_->established() && !closing_) {
+    transport_ready_ = true;
+    handler_->on_transport_ready(*this);
+  }
+}
+
+bool Socket::through_transport(const char* bytes, size_t length) {
+  std::string plain, wire;
+  int rc = transport_->on_wire_bytes({bytes, length}, plain, wire);
+  write_wire(std::move(wire));
+  if (rc < 0) {
+    read_stop();
+    handler_->on_error(*this, rc);
+    return false;
+  }
+  if (!transport_ready_ && transport_->established() && !closing_) {
+    transport_ready_ = true;
+    handler_->on_transport_ready(*this);
+  }
+  deliver_plain(plain);
+  return true;
+}
+
+void Socket::deliver_plain(const std::string& plain) {
+  // Decoded bytes go to the handler in pooled chunks like any read, so
+  // protocols keep slicing them without copies.
+  for (size_t at = 0; at < plain.size() && !closing_ && reading_;) {
+    ChunkRef chunk = pool_.acquire();
+    uint32_t length = static_cast<uint32_t>(std::min<size_t>(chunk.capacity(), plain.size() - at));
+    std::memcpy(chunk.data(), plain.data() + at, length);
+    at += length;
+    handler_->on_data(*this, Slice{std::move(chunk), 0, length});
+  }
 }
 
 int Socket::connect(const sockaddr* address) {
@@ -76,7 +141,8 @@ void Socket::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   ChunkRef chunk = std::move(self->reading_chunk_);
   if (nread == 0 || self->closing_) return;  // EAGAIN, or data after we decided to close
   if (nread > 0) {
-    self->handler_->on_data(*self, Slice{std::move(chunk), 0, static_cast<uint32_t>(nread)});
+    if (self->transport_) self->through_transport(chunk.data(), static_cast<size_t>(nread));
+    else self->handler_->on_data(*self, Slice{std::move(chunk), 0, static_cast<uint32_t>(nread)});
   } else if (nread == UV_EOF) {
     self->read_stop();
     self->handler_->on_eof(*self);
@@ -110,6 +176,11 @@ size_t Socket::write_now(uv_buf_t* bufs, unsigned count) {
 
 void Socket::write(Slice slice) {
   if (closing_ || slice.length == 0) return;
+  if (transport_) {
+    std::string wire;
+    if (int rc = transport_->encode({slice.data(), slice.length}, wire); rc < 0) return handler_->on_error(*this, rc);
+    return write_wire(std::move(wire));
+  }
   uv_buf_t buf = uv_buf_init(const_cast<char*>(slice.data()), slice.length);
   size_t written = write_now(&buf, 1);
   if (written == slice.length) return;
@@ -126,6 +197,16 @@ void Socket::write(Slice slice) {
 
 void Socket::write(std::string bytes) {
   if (closing_ || bytes.empty()) return;
+  if (transport_) {
+    std::string wire;
+    if (int rc = transport_->encode(bytes, wire); rc < 0) return handler_->on_error(*this, rc);
+    return write_wire(std::move(wire));
+  }
+  write_wire(std::move(bytes));
+}
+
+void Socket::write_wire(std::string bytes) {
+  if (closing_ || bytes.empty()) return;
   uv_buf_t buf = uv_buf_init(bytes.data(), static_cast<unsigned>(bytes.size()));
   size_t written = write_now(&buf, 1);
   if (written == bytes.size()) return;
@@ -137,6 +218,12 @@ void Socket::write(std::string bytes) {
 void Socket::write(std::vector<Slice> slices) {
   if (closing_ || slices.empty()) return;
   if (slices.size() == 1) return write(std::move(slices.front()));
+  if (transport_) {
+    std::string wire;
+    for (const Slice& slice : slices)
+      if (int rc = transport_->encode({slice.data(), slice.length}, wire); rc < 0) return handler_->on_error(*this, rc);
+    return write_wire(std::move(wire));
+  }
   constexpr size_t kInline = 16;
   uv_buf_t inline_bufs[kInline];
   std::vector<uv_buf_t> many;
@@ -190,6 +277,11 @@ void Socket::on_write(uv_write_t* req, int status) {
 
 void Socket::shutdown() {
   if (closing_ || shutdown_requested_) return;
+  if (transport_) {
+    std::string wire;
+    transport_->close_notify(wire);
+    write_wire(std::move(wire));
+  }
   shutdown_requested_ = true;
   shutdown_req_.data = this;
   if (uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&tcp_), &Socket::on_shutdown) != 0) {

@@ -1,17 +1,23 @@
 // A TCP connection on a worker loop: reads into pooled chunks, queues writes
 // of slices or owned bytes, and reports everything to one SocketHandler. Its
-// write queue size is what backpressure decisions are made on. Like every
-// libuv handle owner it is not movable; it frees itself after its close
-// callback, so a handler never deletes a socket inside a callback.
+// write queue size is what backpressure decisions are made on. Bytes pass
+// through its Transport, when it has one (TLS), on their way to and from the
+// wire. Like every libuv handle owner it is not movable; it frees itself
+// after its close callback, so a handler never deletes a socket inside a
+// callback. To change loops, a connection is detached (its descriptor and
+// transport) and attached to a new Socket on the other loop.
 #pragma once
 
 #include <uv.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "proxy/core/buffer.hpp"
+#include "proxy/core/transport.hpp"
 
 namespace sy::core {
 
@@ -25,6 +31,7 @@ class SocketHandler {
   virtual void on_error(Socket&, int status) = 0;   // libuv error code, read or write side
   virtual void on_drained(Socket&) {}                // write queue fell to the low-water mark
   virtual void on_shutdown_done(Socket&) {}          // our half-close reached the kernel
+  virtual void on_transport_ready(Socket&) {}        // the transport's handshake is done
   virtual void on_closed(Socket&) = 0;               // last call; the socket is freed right after
 
  protected:
@@ -36,6 +43,25 @@ struct WriteLimits {
   size_t low_water = 64 * 1024;    // at or below it, on_drained() lets the peer resume
 };
 
+// A connection between two Sockets: its descriptor (closed here unless
+// attached) and its transport with whatever session state that holds.
+class DetachedConnection {
+ public:
+  DetachedConnection() = default;
+  DetachedConnection(int fd, std::unique_ptr<Transport> transport) : fd_(fd), transport_(std::move(transport)) {}
+  DetachedConnection(DetachedConnection&& other) noexcept
+      : fd_(std::exchange(other.fd_, -1)), transport_(std::move(other.transport_)) {}
+  DetachedConnection& operator=(DetachedConnection&& other) noexcept;
+  ~DetachedConnection();
+
+  bool valid() const { return fd_ >= 0; }
+
+ private:
+  friend class Socket;
+  int fd_ = -1;
+  std::unique_ptr<Transport> transport_;
+};
+
 class Socket {
  public:
   Socket(uv_loop_t* loop, BufferPool& pool, SocketHandler* handler, WriteLimits limits = {});
@@ -43,12 +69,16 @@ class Socket {
   Socket& operator=(const Socket&) = delete;
 
   int accept(uv_stream_t* listener);
-  // Takes over a connected socket (e.g. one moved from another worker).
-  int open(int fd);
-  // A duplicate of the connection's descriptor, for moving it to another
-  // worker's loop; this socket should then be closed. -1 on failure.
-  int duplicate_fd() const;
+  // The connection, for another loop to attach: a duplicate of the
+  // descriptor, and the transport (this socket goes on plain and should be
+  // closed at once). Not valid() on failure.
+  DetachedConnection detach();
+  // Takes over a connection detached from another socket.
+  int attach(DetachedConnection connection);
   int connect(const sockaddr* address);
+  // From now on bytes pass through `transport` (see transport.hpp).
+  void start_transport(std::unique_ptr<Transport> transport);
+  Transport* transport() const { return transport_.get(); }
 
   void read_start();
   void read_stop();
@@ -82,6 +112,10 @@ class Socket {
   static void on_shutdown(uv_shutdown_t*, int);
   static void on_close(uv_handle_t*);
   size_t write_now(uv_buf_t* bufs, unsigned count);
+  void write_wire(std::string bytes);
+  // Runs the transport over `bytes` from the wire; false when it failed.
+  bool through_transport(const char* bytes, size_t length);
+  void deliver_plain(const std::string& plain);
   void submit(WriteRequest* request, const uv_buf_t* bufs, unsigned count);
 
   uv_tcp_t tcp_;
@@ -89,6 +123,8 @@ class Socket {
   SocketHandler* handler_;
   WriteLimits limits_;
   ChunkRef reading_chunk_;
+  std::unique_ptr<Transport> transport_;
+  bool transport_ready_ = false;
   uv_connect_t connect_req_;
   uv_shutdown_t shutdown_req_;
   size_t queued_ = 0;

@@ -37,8 +37,7 @@ ServerConnection::ServerConnection(WorkerPool& pool, MovingServer moving)
   idle_since_ = uv_now(pool.front().worker().loop());
   pick_.server().counters->active.fetch_add(1, std::memory_order_relaxed);
   state_ = State::idle;
-  if (socket_->open(moving.fd) != 0) {
-    ::close(moving.fd);
+  if (socket_->attach(std::move(moving.connection)) != 0) {
     close("could not take over a moved connection");
     return;
   }
@@ -47,9 +46,9 @@ ServerConnection::ServerConnection(WorkerPool& pool, MovingServer moving)
 
 std::optional<MovingServer> ServerConnection::detach() {
   if (state_ != State::idle || !queue_.empty() || !stream_.idle() || socket_->queued_bytes() != 0) return std::nullopt;
-  int fd = socket_->duplicate_fd();
-  if (fd < 0) return std::nullopt;
-  MovingServer moving{fd,      pick_,       login_,      parameters_, statements_.entries(),
+  core::DetachedConnection connection = socket_->detach();
+  if (!connection.valid()) return std::nullopt;
+  MovingServer moving{std::move(connection), pick_,       login_,      parameters_, statements_.entries(),
                       backend_pid_, backend_key_, created_at_};
   moved_away_ = true;  // the connection lives on elsewhere: counted there now
   close("moved to another worker");

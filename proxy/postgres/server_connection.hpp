@@ -35,11 +35,12 @@ struct ServerLogin {
   std::optional<pgwire::ScramVerifier> scram_verifier;
 };
 
-// An idle server connection on its way to another worker: its descriptor
-// and everything known about its session. Snapshots are immutable and
-// shared, so the pick stays valid on the other thread.
+// An idle server connection on its way to another worker, as an object:
+// the connection (descriptor and transport, closed if never adopted) and
+// everything known about its session. Snapshots are immutable and shared,
+// so the pick stays valid on the other thread.
 struct MovingServer {
-  int fd = -1;
+  core::DetachedConnection connection;
   core::ServerPick pick;
   ServerLogin login;
   ParameterSet parameters;

@@ -210,7 +210,9 @@ void WorkerPool::move_to(unsigned worker, ServerConnection& server) {
   auto moving = server.detach();
   if (!moving) return;
   core::Worker* peer = front_.worker().peers()[worker];
-  peer->post([peer, key = key_, moving = std::move(*moving)]() mutable { PostgresFront::of(*peer).adopt(key, std::move(moving)); });
+  // Shared only to fit the mailbox's copyable closures; one adopter takes it.
+  auto parcel = std::make_shared<MovingServer>(std::move(*moving));
+  peer->post([peer, key = key_, parcel] { PostgresFront::of(*peer).adopt(key, std::move(*parcel)); });
 }
 
 void WorkerPool::adopt(MovingServer moving) {
