@@ -1,5 +1,6 @@
 // The command table: lookups (case, subcommands, unknown names), the flags the
-// Redis front routes by, and key positions for range and movable-key commands.
+// Redis front routes by, and key positions for range and movable-key commands
+// (the expected keys are what COMMAND GETKEYS answers on redis-server 7.0.15).
 #include <doctest/doctest.h>
 
 #include <string>
