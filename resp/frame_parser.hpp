@@ -32,15 +32,17 @@ enum class ParseStatus : uint8_t { need_more, frame, error };
 
 // Every way a frame can be rejected. The request errors carry the exact text
 // of Redis' networking.c (7.0); the front replies "-" + text and closes.
+// Unlike Redis, whose "too big" checks only run while a line is incomplete,
+// the verdict never depends on how the bytes were chunked.
 enum class ParseError : uint8_t {
   none,
   // requests
   too_big_inline_request,    // an inline command line longer than max_inline_length
   unbalanced_quotes,         // inline quoting that sdssplitargs rejects
   nul_in_inline_request,     // Redis never ends such a line (strchr stops at the NUL); we refuse it
-  too_big_mbulk_count,       // "*..." with no CRLF within max_inline_length
+  too_big_mbulk_count,       // a "*" count line longer than max_inline_length
   invalid_multibulk_length,  // "*x", above INT_MAX or above max_args
-  too_big_bulk_count,        // "$..." with no CRLF within max_inline_length
+  too_big_bulk_count,        // a "$" length line longer than max_inline_length
   expected_dollar,           // an argument that does not start with '$'
   invalid_bulk_length,       // "$x", negative or above max_bulk_length
   missing_crlf,              // '\r' not followed by '\n', or bulk data not followed by CRLF
@@ -48,7 +50,7 @@ enum class ParseError : uint8_t {
   invalid_reply_type,        // a type byte that RESP2/RESP3 does not define (or a streamed "?" length)
   invalid_reply_length,      // a length or count that is not a number, is negative or above its limit
   invalid_reply_line,        // "_", "#" or ":" with content that does not fit the type
-  too_big_reply_line,        // a simple line longer than max_bulk_length
+  too_big_reply_line,        // a simple line beyond max_bulk_length, a length line beyond max_inline_length
   reply_too_deep,            // nesting beyond max_depth
 };
 
@@ -181,7 +183,6 @@ class ReplyParser {
   size_t position_ = 0;
   size_t scan_from_ = 0;
   size_t bulk_end_ = 0;  // where the bulk data being read ends (before its CRLF)
-  bool type_known_ = false;
   bool has_attribute_ = false;
   ReplyType type_ = ReplyType::null;
   std::vector<Open> open_;  // capacity max_depth, reserved once

@@ -18,9 +18,8 @@ LineEnd find_line_end(std::string_view bytes, size_t& scan_from, size_t& line_en
     scan_from = at;  // look at this '\r' again once its '\n' may be there
     return LineEnd::need_more;
   }
-  if (bytes[at + 1] != '\n') return LineEnd::bad_crlf;
   line_end = at;
-  return LineEnd::found;
+  return bytes[at + 1] == '\n' ? LineEnd::found : LineEnd::bad_crlf;
 }
 
 bool parse_integer(std::string_view text, int64_t& value) {

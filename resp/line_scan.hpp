@@ -13,7 +13,8 @@ enum class LineEnd : uint8_t { found, need_more, bad_crlf };
 
 // Looks for the CRLF that ends the current line, starting at `scan_from` (the
 // caller's resume point; updated so that no byte is looked at twice). On
-// `found`, `line_end` is the index of the '\r'.
+// `found` and `bad_crlf`, `line_end` is the index of the '\r' (so that a
+// too-long line is reported as such, whatever follows its '\r').
 LineEnd find_line_end(std::string_view bytes, size_t& scan_from, size_t& line_end);
 
 // Decimal integer as Redis' string2ll accepts it: an optional '-', no leading

@@ -68,13 +68,15 @@ ParseResult ReplyParser::parse(std::span<const uint8_t> bytes) {
       if (scan_from_ <= position_) scan_from_ = position_ + 1;
       size_t line_end = 0;
       LineEnd end = find_line_end(data, scan_from_, line_end);
+      size_t line_limit = is_line_type(type) ? limits_.max_bulk_length : limits_.max_inline_length;
       if (end == LineEnd::need_more) {
-        size_t line_limit = is_line_type(type) ? limits_.max_bulk_length : limits_.max_inline_length;
         if (scan_from_ - position_ - 1 > line_limit) return fail(ParseError::too_big_reply_line);
         return {};
       }
-      if (end == LineEnd::bad_crlf) return fail(ParseError::missing_crlf);
       std::string_view content = data.substr(position_ + 1, line_end - position_ - 1);
+      // The same verdict whether the long line came at once or in pieces.
+      if (content.size() > line_limit) return fail(ParseError::too_big_reply_line);
+      if (end == LineEnd::bad_crlf) return fail(ParseError::missing_crlf);
       size_t next = line_end + 2;
       if (open_.empty()) {
         if (type == '|') {
@@ -86,7 +88,6 @@ ParseResult ReplyParser::parse(std::span<const uint8_t> bytes) {
 
       int64_t number = 0;
       if (is_line_type(type)) {
-        if (content.size() > limits_.max_bulk_length) return fail(ParseError::too_big_reply_line);
         bool fits = true;
         if (type == ':') fits = parse_integer(content, number);
         if (type == '_') fits = content.empty();

@@ -97,6 +97,8 @@ ParseResult RequestParser::parse_multibulk(std::string_view data) {
           if (scan_from_ - 1 > limits_.max_inline_length) return fail(ParseError::too_big_mbulk_count);
           return {};
         }
+        // The same verdict whether the long line came at once or in pieces.
+        if (line_end - 1 > limits_.max_inline_length) return fail(ParseError::too_big_mbulk_count);
         if (end == LineEnd::bad_crlf) return fail(ParseError::missing_crlf);
         int64_t count = 0;
         if (!parse_integer(data.substr(1, line_end - 1), count) || count > INT_MAX ||
@@ -120,6 +122,7 @@ ParseResult RequestParser::parse_multibulk(std::string_view data) {
           if (scan_from_ - position_ - 1 > limits_.max_inline_length) return fail(ParseError::too_big_bulk_count);
           return {};
         }
+        if (line_end - position_ - 1 > limits_.max_inline_length) return fail(ParseError::too_big_bulk_count);
         if (end == LineEnd::bad_crlf) return fail(ParseError::missing_crlf);
         int64_t length = 0;
         if (!parse_integer(data.substr(position_ + 1, line_end - position_ - 1), length) || length < 0 ||

@@ -203,6 +203,11 @@ TEST_CASE("reply: line and aggregate limits") {
   ReplyParser parser(limits);
   CHECK(feed_bytewise(parser, "-123456789").error == ParseError::too_big_reply_line);
   CHECK(frame_once("$8\r\n12345678\r\n", limits).frames.size() == 1);
+  limits.max_inline_length = 3;  // bounds length lines
+  CHECK(frame_once("*1\r\n:1\r\n", limits).frames.size() == 1);
+  CHECK(frame_once("*0001\r\n", limits).error == ParseError::too_big_reply_line);
+  ReplyParser pieces(limits);
+  CHECK(feed_bytewise(pieces, "*0001\r\n").error == ParseError::too_big_reply_line);
   CHECK(frame_once("$9\r\n", limits).error == ParseError::invalid_reply_length);
   CHECK(frame_once("*2\r\n:1\r\n:2\r\n", limits).frames.size() == 1);
   CHECK(frame_once("~3\r\n", limits).error == ParseError::invalid_reply_length);

@@ -216,6 +216,8 @@ TEST_CASE("request: a length line without CRLF is cut off at the inline limit") 
   Fed fed = feed_bytewise(parser, "*12345");
   CHECK(fed.error == ParseError::too_big_mbulk_count);
   CHECK(fed.error_message == "Protocol error: too big mbulk count string");
+  CHECK(error_of("*12345\r\n", limits) == ParseError::too_big_mbulk_count);  // whole or in pieces, one verdict
+  CHECK(error_of("*1\r\n$12345\r\n", limits) == ParseError::too_big_bulk_count);
   CHECK(error_of("*1\r\n$1234", limits) == ParseError::none);
   RequestParser bulk_parser(limits);
   Fed bulk = feed_bytewise(bulk_parser, "*1\r\n$12345");
