@@ -31,7 +31,8 @@ struct Limits {
 enum class ParseStatus : uint8_t { need_more, frame, error };
 
 // Every way a frame can be rejected. The request errors carry the exact text
-// of Redis' networking.c (7.0); the front replies "-" + text and closes.
+// of Redis' networking.c (7.0): Redis sends them as "-ERR " + text, then
+// closes, and so should the front.
 // Unlike Redis, whose "too big" checks only run while a line is incomplete,
 // the verdict never depends on how the bytes were chunked.
 enum class ParseError : uint8_t {
@@ -47,8 +48,9 @@ enum class ParseError : uint8_t {
   invalid_bulk_length,       // "$x", negative or above max_bulk_length
   missing_crlf,              // '\r' not followed by '\n', or bulk data not followed by CRLF
   // replies (from a server: the front logs and drops that server connection)
-  invalid_reply_type,        // a type byte that RESP2/RESP3 does not define (or a streamed "?" length)
-  invalid_reply_length,      // a length or count that is not a number, is negative or above its limit
+  invalid_reply_type,        // a type byte that RESP2/RESP3 does not define
+  invalid_reply_length,      // a length or count that is not a number (RESP3 streamed "?" included: Redis
+                             // never sends those), is negative or is above its limit
   invalid_reply_line,        // "_", "#" or ":" with content that does not fit the type
   too_big_reply_line,        // a simple line beyond max_bulk_length, a length line beyond max_inline_length
   reply_too_deep,            // nesting beyond max_depth
@@ -110,6 +112,10 @@ struct Frame {
   }
 };
 
+inline std::span<const uint8_t> as_byte_span(std::string_view text) {
+  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+}
+
 struct ParseResult {
   ParseStatus status = ParseStatus::need_more;
   ParseError error = ParseError::none;
@@ -122,8 +128,8 @@ class RequestParser {
  public:
   explicit RequestParser(Limits limits = {}) : limits_(limits) {}
 
-  ParseResult parse(std::span<const uint8_t> bytes);
-  ParseResult parse(std::string_view bytes) { return parse(as_bytes(bytes)); }
+  [[nodiscard]] ParseResult parse(std::span<const uint8_t> bytes);
+  [[nodiscard]] ParseResult parse(std::string_view bytes) { return parse(as_byte_span(bytes)); }
 
   // The full error text for the last error, e.g. "Protocol error: expected '$', got 'x'".
   std::string_view error_message() const { return {error_message_.data(), error_message_length_}; }
@@ -136,9 +142,6 @@ class RequestParser {
   ParseResult finish(FrameKind kind, size_t length, std::string_view argument_bytes);
   ParseResult parse_inline(std::string_view bytes);
   ParseResult parse_multibulk(std::string_view bytes);
-  static std::span<const uint8_t> as_bytes(std::string_view text) {
-    return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
-  }
 
   Limits limits_;
   State state_ = State::frame_start;
@@ -148,7 +151,7 @@ class RequestParser {
   size_t bulk_length_ = 0;    // of the argument being read
   std::vector<Argument> arguments_;
   std::string inline_arguments_;  // unquoted inline arguments, back to back
-  std::array<char, 48> error_message_{};
+  std::array<char, 64> error_message_{};
   size_t error_message_length_ = 0;
 };
 
@@ -158,10 +161,8 @@ class ReplyParser {
  public:
   explicit ReplyParser(Limits limits = {});
 
-  ParseResult parse(std::span<const uint8_t> bytes);
-  ParseResult parse(std::string_view bytes) {
-    return parse(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-  }
+  [[nodiscard]] ParseResult parse(std::span<const uint8_t> bytes);
+  [[nodiscard]] ParseResult parse(std::string_view bytes) { return parse(as_byte_span(bytes)); }
 
   std::string_view error_message() const { return error_text(last_error_); }
   void reset();
@@ -185,7 +186,7 @@ class ReplyParser {
   size_t bulk_end_ = 0;  // where the bulk data being read ends (before its CRLF)
   bool has_attribute_ = false;
   ReplyType type_ = ReplyType::null;
-  std::vector<Open> open_;  // capacity max_depth, reserved once
+  std::vector<Open> open_;  // capacity max_depth, reserved at construction: no allocation while parsing
   ParseError last_error_ = ParseError::none;
 };
 

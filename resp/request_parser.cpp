@@ -1,6 +1,7 @@
 // Framing of client commands, multibulk and inline; see frame_parser.hpp.
 // Follows processMultibulkBuffer/processInlineBuffer in Redis' networking.c
 // (same limits, same error texts), except that CRLF is checked, not assumed.
+#include <algorithm>
 #include <climits>
 #include <cstring>
 
