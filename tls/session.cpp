@@ -28,7 +28,14 @@ bool is_ip_literal(const std::string& host) {
 
 TlsSession::TlsSession(Role role, SessionLimits limits) : role_(role), limits_(limits) {}
 
-TlsSession::~TlsSession() = default;
+TlsSession::~TlsSession() {
+  // SSL_free marks the session unresumable unless close_notify was sent. The
+  // transport may drop a healthy connection without one (a pooled server
+  // connection retired, the peer gone); TLS 1.3 (RFC 8446 section 6.1) no
+  // longer ties resumption to a clean close, so only failed sessions lose it
+  // (OpenSSL already did that when the fatal alert went out).
+  if (ssl_ && handshake_done()) SSL_set_shutdown(ssl_.get(), SSL_get_shutdown(ssl_.get()) | SSL_SENT_SHUTDOWN);
+}
 
 std::unique_ptr<TlsSession> TlsSession::accept(std::shared_ptr<const ServerContext> context, SessionLimits limits) {
   std::unique_ptr<TlsSession> session(new TlsSession(Role::server, limits));
