@@ -67,7 +67,8 @@ std::unique_ptr<TlsSession> TlsSession::connect(std::shared_ptr<const ClientCont
     }
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str()) : X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0);
+    int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
+                : X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0);
     if (ok != 1) {
       session->fail({TlsError::internal, "server name \"" + name + "\": " + take_openssl_errors()});
       return session;

@@ -29,7 +29,8 @@ TEST_CASE("mTLS: required, with a certificate: served, and the server reports it
   for (TlsVersion version : {TlsVersion::tls1_2, TlsVersion::tls1_3}) {
     ClientSettings client = with_certificate(test_pki().client);
     client.max_version = version;
-    SessionPair pair(make_client_context(client), make_server_context(asking_for_certificates(ClientCertificates::required)));
+    SessionPair pair(make_client_context(client),
+                     make_server_context(asking_for_certificates(ClientCertificates::required)));
     REQUIRE(pair.handshake());
     std::optional<PeerCertificate> peer = pair.server->peer_certificate();
     REQUIRE(peer);

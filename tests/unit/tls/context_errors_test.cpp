@@ -49,7 +49,8 @@ TEST_CASE("context: a file that is not PEM is refused with OpenSSL's reason") {
   CHECK(error.find("no start line") != std::string::npos);
 
   settings = server_settings();
-  settings.certificate.key = write_test_file("not-a-key.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+  settings.certificate.key =
+      write_test_file("not-a-key.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
   error = server_error(settings);
   CHECK(error.starts_with("cert: " + settings.certificate.key + ": no private key: "));
 }
@@ -74,7 +75,8 @@ TEST_CASE("context: a bad SNI certificate is named as such; one without SAN DNS 
 
   settings = server_settings();
   settings.sni_certificates.push_back(test_pki().client);  // SAN has only an email address
-  CHECK(server_error(settings) == "sni certificate: " + test_pki().client.cert + ": has no SAN DNS names to be chosen by");
+  CHECK(server_error(settings) ==
+        "sni certificate: " + test_pki().client.cert + ": has no SAN DNS names to be chosen by");
 }
 
 TEST_CASE("context: client_ca that is missing or holds no certificate") {

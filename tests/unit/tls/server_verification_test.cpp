@@ -61,7 +61,8 @@ TEST_CASE("verify ca: a server certificate from an unknown CA fails") {
 TEST_CASE("verify none: any certificate is accepted, and its verify result is still reported") {
   ServerSettings settings = server_settings();
   settings.certificate = test_pki().untrusted_server;
-  SessionPair pair(make_client_context(verifying(ServerVerification::none)), make_server_context(settings), "wrong.test");
+  SessionPair pair(make_client_context(verifying(ServerVerification::none)), make_server_context(settings),
+                   "wrong.test");
   REQUIRE(pair.handshake());
   std::optional<PeerCertificate> peer = pair.client->peer_certificate();
   REQUIRE(peer);
@@ -94,7 +95,8 @@ TEST_CASE("verify: a chain file (leaf, then CA) loads with the leaf as the serve
 }
 
 TEST_CASE("verify full without any name is refused before a byte is sent") {
-  SessionPair pair(make_client_context(verifying(ServerVerification::full)), make_server_context(server_settings()), "");
+  SessionPair pair(make_client_context(verifying(ServerVerification::full)), make_server_context(server_settings()),
+                   "");
   CHECK(pair.client->failed());
   CHECK(pair.client->error() == TlsError::internal);
   CHECK(pair.client->error_message() == "full verification needs a server name");

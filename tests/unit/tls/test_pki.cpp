@@ -123,7 +123,8 @@ TestPki make_pki() {
   pki.dir = pki_dir = pattern;
   std::atexit(remove_pki_dir);
 
-  Issued ca = issue({.common_name = "Switchyard Test CA", .is_ca = true, .valid_until_seconds = 86400 * 365}, nullptr, 1);
+  Issued ca =
+      issue({.common_name = "Switchyard Test CA", .is_ca = true, .valid_until_seconds = 86400 * 365}, nullptr, 1);
   Issued other_ca =
       issue({.common_name = "Unrelated Test CA", .is_ca = true, .valid_until_seconds = 86400 * 365}, nullptr, 2);
   pki.ca_cert = write_pem(pki.dir + "/ca.crt", ca.certificate);

@@ -2,6 +2,9 @@
 // HMAC keys; comments and blank lines; every malformed line named.
 #include <doctest/doctest.h>
 
+#include <cctype>
+#include <string>
+
 #include "tls/ticket_keys.hpp"
 
 using namespace sy::tls;
@@ -36,8 +39,9 @@ TEST_CASE("ticket keys: one line splits into 16 name, 32 AES, 32 HMAC bytes in t
 TEST_CASE("ticket keys: comments, blank lines, CRLF and surrounding spaces are ignored; order is kept") {
   std::string upper = counting_key();
   for (char& c : upper) c = char(std::toupper(static_cast<unsigned char>(c)));
-  TicketKeysParse parsed =
-      parse_ticket_keys("# rotated 2024-05-01\r\n\r\n  " + std::string(160, 'f') + "  \r\n" + upper);  // no final newline
+  // No newline after the last key.
+  const std::string file = "# rotated 2024-05-01\r\n\r\n  " + std::string(160, 'f') + "  \r\n" + upper;
+  TicketKeysParse parsed = parse_ticket_keys(file);
   REQUIRE(parsed.error == "");
   REQUIRE(parsed.keys.size() == 2);
   CHECK(parsed.keys[0].name[0] == 0xff);
