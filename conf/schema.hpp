@@ -66,6 +66,12 @@ const KeySpec* find_key(std::string_view section, std::string_view key);
 // The keys of one section, in table order.
 std::span<const KeySpec* const> section_keys(std::string_view section);
 
+// The row's default_text read as that key's value would be from a file (in
+// table_reader.cpp), or nullopt for required keys, "unset" and derived
+// defaults. A default_text the key's own rules reject is a schema bug: it
+// gives nullopt and the reason in `problem` when given.
+std::optional<KeyValue> default_value(const KeySpec& spec, std::string* problem = nullptr);
+
 // The KeyValue alternative (field_binding.hpp) the generic reader produces
 // for a key of this type; a row's FieldBinding::value_kind must equal it.
 size_t value_kind_of(ValueType type);

@@ -123,11 +123,6 @@ class TableReader {
 using ReportProblem = std::function<void(const toml::node& at, std::string message)>;
 std::optional<KeyValue> checked_value(const toml::node& node, const KeySpec& spec, const ReportProblem& report);
 
-// The row's default_text read as that key's value would be from a file, or
-// nullopt for required keys, "unset" and derived defaults. A default_text the
-// key's own rules reject is a schema bug, reported through `problem` when given.
-std::optional<KeyValue> default_value(const KeySpec& spec, std::string* problem = nullptr);
-
 // Reports the second and later uses of a name among `items` (read from the
 // parallel `tables`), naming the line of the first. Linear: a file may hold
 // thousands of listeners or servers.
