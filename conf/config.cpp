@@ -40,11 +40,13 @@ const User* Config::find_user(std::string_view name) const {
   return nullptr;
 }
 
-unsigned Config::effective_workers() const {
-  if (global.workers > 0) return global.workers;
+unsigned worker_count(unsigned configured) {
+  if (configured > 0) return configured;
   unsigned cpus = std::thread::hardware_concurrency();
   return cpus > 0 ? cpus : 1;
 }
+
+unsigned Config::effective_workers() const { return worker_count(global.workers); }
 
 std::string_view to_string(LogLevel level) {
   switch (level) {

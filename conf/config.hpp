@@ -32,6 +32,9 @@ inline bool reports_roles(HealthCheckKind kind) {
   return kind == HealthCheckKind::postgres || kind == HealthCheckKind::patroni;
 }
 
+// The worker threads `workers = configured` runs: that many, or one per CPU for 0.
+unsigned worker_count(unsigned configured);
+
 struct Global {
   unsigned workers = 0;  // 0: one per CPU
   LogLevel log_level = LogLevel::info;

@@ -24,12 +24,16 @@ enum class HashOn { source, path, header, cookie };
 struct HeaderMatch {
   std::string name;
   std::optional<std::string> value;
+
+  bool operator==(const HeaderMatch&) const = default;
 };
 
 // "Name: value" from a set_*_headers list.
 struct HeaderSetting {
   std::string name;
   std::string value;
+
+  bool operator==(const HeaderSetting&) const = default;
 };
 
 struct HttpRoute {

@@ -19,10 +19,7 @@ void read_listener_http(const toml::table& table, const std::string& subject, Li
 void read_backend_http(const toml::table& table, const std::string& subject, Backend& backend,
                        Diagnostics& diagnostics);
 // Every route names a defined backend.
-void check_route_backends(const Config& config, const std::vector<const toml::table*>& listener_tables,
-                          Diagnostics& diagnostics);
-
-// An HTTP token (RFC 9110 tchar): header names, methods, cookie names.
-bool is_http_token(std::string_view text);
+void check_route_backends(const Config& config, const DefinedNames& backends,
+                          const std::vector<const toml::table*>& listener_tables, Diagnostics& diagnostics);
 
 }  // namespace sy::conf

@@ -1,19 +1,19 @@
-// TOML text -> validated Config. Each table is read key by key against its
-// row in the schema (schema.cpp); then what spans tables is checked: unique
-// names and binds, listeners naming defined backends. Every problem found is
+// TOML text -> validated Config. Each table is read key by key through its
+// rows in the schema (TableReader::read_keys), then the rules between its
+// keys are checked (check_<section>()); then what spans tables: unique names
+// and binds, references to defined backends. Every problem found is
 // reported, each at its place in the file.
 #include "conf/loader.hpp"
 
-#include <sys/un.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <cassert>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <limits>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,121 +30,49 @@ std::string Diagnostic::to_string() const {
 
 namespace {
 
-// Two binds collide when they are the same socket address, or one is the
-// wildcard of the other's family on the same port.
-bool binds_collide(const Address& a, const Address& b) {
-  // Port 0 asks the kernel for any free port: two of them never collide.
-  if (a.length == 0 || b.length == 0 || a.storage.ss_family != b.storage.ss_family || a.port != b.port || a.port == 0)
-    return false;
-  if (a.storage.ss_family == AF_INET) {
-    auto ip_a = reinterpret_cast<const sockaddr_in*>(&a.storage)->sin_addr.s_addr;
-    auto ip_b = reinterpret_cast<const sockaddr_in*>(&b.storage)->sin_addr.s_addr;
-    return ip_a == ip_b || ip_a == htonl(INADDR_ANY) || ip_b == htonl(INADDR_ANY);
-  }
-  if (a.storage.ss_family == AF_INET6) {
-    const in6_addr& ip_a = reinterpret_cast<const sockaddr_in6*>(&a.storage)->sin6_addr;
-    const in6_addr& ip_b = reinterpret_cast<const sockaddr_in6*>(&b.storage)->sin6_addr;
-    return IN6_ARE_ADDR_EQUAL(&ip_a, &ip_b) || IN6_IS_ADDR_UNSPECIFIED(&ip_a) || IN6_IS_ADDR_UNSPECIFIED(&ip_b);
-  }
-  return false;
-}
-
 void read_global(const toml::table& table, Global& global, Diagnostics& diagnostics) {
   TableReader reader(table, "global", diagnostics);
-  reader.read("workers", global.workers);
-  reader.read_enum("log_level", global.log_level);
-  reader.read_enum("log_format", global.log_format);
-  reader.read("admin_socket", global.admin_socket);
-  if (global.admin_socket.empty()) reader.error_at("admin_socket", "admin_socket must not be empty");
-  if (global.admin_socket.size() >= sizeof(sockaddr_un::sun_path))
-    reader.error_at("admin_socket", "admin_socket path is " + std::to_string(global.admin_socket.size()) +
-                                        " bytes long; a Unix socket path must be shorter than " +
-                                        std::to_string(sizeof(sockaddr_un::sun_path)));
-  reader.read("shutdown_timeout", global.shutdown_timeout);
-  reader.read("metrics_bind", global.metrics_bind);
+  reader.read_keys(global);
   report_unknown_keys(table, "global", diagnostics);
+}
+
+// The rules between a listener's keys, once each key is read.
+void check_listener(const toml::table& table, const Listener& listener, TableReader& reader) {
+  // Lifted protocol by protocol as the proxy learns to speak them.
+  if (listener.protocol == Protocol::redis)
+    reader.error_at("protocol", "protocol " + quoted(to_string(listener.protocol)) + " is not supported yet");
+  if (listener.protocol == Protocol::postgres && table.contains("backend"))
+    reader.error_at("backend", "a postgres listener has no backend: each [[database]] names its own");
+  // An http listener may route every request with [[listener.route]] rules.
+  if (listener.protocol == Protocol::tcp && !table.contains("backend"))
+    reader.error_at("backend", "missing required key \"backend\"");
+  if (listener.accept_proxy && listener.protocol == Protocol::postgres)
+    reader.error_at("accept_proxy", "accept_proxy is for tcp and http listeners");
 }
 
 Listener read_listener(const toml::table& table, Diagnostics& diagnostics) {
   Listener listener;
   listener.position = position_of(table);
   TableReader reader(table, "listener", diagnostics);
-  reader.read("name", listener.name);
+  reader.read_key("name", listener);
   if (!listener.name.empty()) reader.set_subject("listener " + quoted(listener.name));
-  reader.read("bind", listener.bind);
-  reader.read_enum("protocol", listener.protocol);
-  // Lifted protocol by protocol as the proxy learns to speak them.
-  if (listener.protocol == Protocol::redis)
-    reader.error_at("protocol", "protocol " + quoted(to_string(listener.protocol)) + " is not supported yet");
-  reader.read("backend", listener.backend);
-  bool serves_databases = listener.protocol == Protocol::postgres;
-  if (serves_databases && table.contains("backend"))
-    reader.error_at("backend", "a postgres listener has no backend: each [[database]] names its own");
-  // An http listener may route every request with [[listener.route]] rules.
-  if (listener.protocol == Protocol::tcp && !table.contains("backend"))
-    reader.error_at("backend", "missing required key \"backend\"");
-  reader.read("max_connections", listener.max_connections);
-  reader.read("idle_timeout", listener.idle_timeout);
-  reader.read("accept_proxy", listener.accept_proxy);
-  if (listener.accept_proxy && listener.protocol == Protocol::postgres)
-    reader.error_at("accept_proxy", "accept_proxy is for tcp and http listeners");
+  reader.read_keys(listener);
+  check_listener(table, listener, reader);
   read_listener_http(table, reader.subject(), listener, diagnostics);
   report_unknown_keys(table, "listener", diagnostics);
   return listener;
 }
 
-// A token of visible characters: what may go on an HTTP request line or
-// header value as written, without breaking the request.
-bool is_plain_http_text(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return c > ' ' && c < 127; });
-}
-
-// The keys of type = "http"; set for another type they are an error, since
-// the check would silently ignore them.
-void read_http_check(const toml::table& table, TableReader& reader, HealthCheck& check) {
-  reader.read("method", check.method);
-  reader.read("path", check.path);
-  reader.read("host", check.host);
-  reader.read("expect_body", check.expect_body);
-  std::string statuses;
-  reader.read("expect_status", statuses);
-  if (table.contains("expect_status") && table.get("expect_status")->is_string()) {
-    auto parsed = parse_status_ranges(statuses);
-    if (auto* problem = std::get_if<std::string>(&parsed)) reader.error_at("expect_status", "expect_status: " + *problem);
-    else check.expect_status = std::get<std::vector<StatusRange>>(parsed);
-  }
-  if (check.method.empty() || !std::all_of(check.method.begin(), check.method.end(), [](char c) {
-        return (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
-      }))
-    reader.error_at("method", "method " + quoted(check.method) + " is not an HTTP method: use capital letters (GET)");
-  if (!check.path.starts_with('/') || !is_plain_http_text(check.path))
-    reader.error_at("path", "path " + quoted(check.path) + " must start with \"/\" and hold no spaces or control characters");
-  if (table.contains("host") && (check.host.empty() || !is_plain_http_text(check.host)))
-    reader.error_at("host", "host " + quoted(check.host) + " must be a non-empty name without spaces or control characters");
+// The rules between a health check's keys, once each key is read, and the
+// defaults that depend on its type.
+void check_health_check(const toml::table& table, HealthCheck& check, TableReader& reader) {
+  // The keys of type = "http"; set for another type they are an error, since
+  // the check would silently ignore them.
   if (check.kind != HealthCheckKind::http)
     for (std::string_view key : {"method", "path", "host", "expect_status", "expect_body"})
       if (table.contains(key))
         reader.error_at(key, std::string(key) + " applies to type \"http\" only; this check is type " +
                                  quoted(to_string(check.kind)));
-}
-
-void read_health_check(const toml::table& table, const std::string& backend_subject, HealthCheck& check,
-                       Diagnostics& diagnostics) {
-  TableReader reader(table, "backend.health_check", diagnostics);
-  reader.set_subject(backend_subject + " health_check");
-  reader.read_enum("type", check.kind);
-  reader.read("interval", check.interval);
-  reader.read("timeout", check.timeout);
-  reader.read("rise", check.rise);
-  reader.read("fall", check.fall);
-  reader.read("passive_fall", check.passive_fall);
-  reader.read("user", check.user);
-  reader.read("password", check.password);
-  reader.read("dbname", check.dbname);
-  read_http_check(table, reader, check);
-  unsigned port = 0;
-  reader.read("port", port);
-  check.port = static_cast<uint16_t>(port);
   if (check.kind == HealthCheckKind::postgres) {
     // Failover is noticed within a second or two at these defaults.
     if (!table.contains("interval")) check.interval = std::chrono::milliseconds(500);
@@ -165,6 +93,14 @@ void read_health_check(const toml::table& table, const std::string& backend_subj
         table.contains("timeout") ? "timeout" : "interval",
         "timeout " + shown("timeout", check.timeout) + " is longer than interval " + shown("interval", check.interval));
   }
+}
+
+void read_health_check(const toml::table& table, const std::string& backend_subject, HealthCheck& check,
+                       Diagnostics& diagnostics) {
+  TableReader reader(table, "backend.health_check", diagnostics);
+  reader.set_subject(backend_subject + " health_check");
+  reader.read_keys(check);
+  check_health_check(table, check, reader);
   report_unknown_keys(table, "backend.health_check", diagnostics);
 }
 
@@ -173,45 +109,26 @@ Server read_server(const toml::table& table, const std::string& backend_subject,
   server.position = position_of(table);
   TableReader reader(table, "backend.server", diagnostics);
   reader.set_subject(backend_subject + " server");
-  reader.read("name", server.name);
+  reader.read_key("name", server);
   if (!server.name.empty()) reader.set_subject(backend_subject + " server " + quoted(server.name));
-  reader.read("address", server.address);
-  reader.read("weight", server.weight);
-  reader.read("backup", server.backup);
-  unsigned check_port = 0;
-  reader.read("check_port", check_port);
-  server.check_port = static_cast<uint16_t>(check_port);
+  reader.read_keys(server);
   report_unknown_keys(table, "backend.server", diagnostics);
   return server;
 }
 
-Backend read_backend(const toml::table& table, Diagnostics& diagnostics) {
-  Backend backend;
-  backend.position = position_of(table);
-  TableReader reader(table, "backend", diagnostics);
-  reader.read("name", backend.name);
-  if (!backend.name.empty()) reader.set_subject("backend " + quoted(backend.name));
-  reader.read_enum("balance", backend.balance);
-  reader.read("connect_timeout", backend.connect_timeout);
-  reader.read("retries", backend.retries);
-  reader.read("slow_start", backend.slow_start);
-  reader.read_enum("hash_on", backend.hash_on);
-  reader.read("hash_name", backend.hash_name);
+// The rules between a backend's own keys, once each key is read.
+void check_backend(const toml::table& table, const Backend& backend, TableReader& reader) {
   bool named = backend.hash_on == HashOn::header || backend.hash_on == HashOn::cookie;
   if (named && backend.hash_name.empty())
     reader.error_at("hash_on", "hash_on = " + quoted(to_string(backend.hash_on)) + " needs hash_name");
   if (!named && table.contains("hash_name"))
     reader.error_at("hash_name", "hash_name is for hash_on = \"header\" or \"cookie\"");
-  reader.read_enum("send_proxy", backend.send_proxy);
-  read_backend_http(table, reader.subject(), backend, diagnostics);
+}
 
-  if (const toml::table* check = single_table(table, "backend.health_check", reader.subject() + ": ", diagnostics))
-    read_health_check(*check, reader.subject(), backend.health_check, diagnostics);
-
-  std::vector<const toml::table*> server_tables =
-      repeated_tables(table, "backend.server", reader.subject() + ": ", diagnostics);
-  for (const toml::table* server_table : server_tables)
-    backend.servers.push_back(read_server(*server_table, reader.subject(), diagnostics));
+// The rules between a backend and its servers, once all are read.
+void check_backend_servers(const toml::table& table, const Backend& backend,
+                           const std::vector<const toml::table*>& server_tables, TableReader& reader,
+                           Diagnostics& diagnostics) {
   const toml::array* declared = table.get_as<toml::array>("server");
   if (backend.servers.empty() && (!table.contains("server") || (declared && declared->empty())))
     reader.error_at("server", "no servers; add at least one [[backend.server]]");
@@ -225,38 +142,105 @@ Backend read_backend(const toml::table& table, Diagnostics& diagnostics) {
                             ": type \"patroni\" checks need the port of Patroni's REST API: set port in "
                             "[backend.health_check] (Patroni's default is 8008) or check_port here");
   }
+}
 
+Backend read_backend(const toml::table& table, Diagnostics& diagnostics) {
+  Backend backend;
+  backend.position = position_of(table);
+  TableReader reader(table, "backend", diagnostics);
+  reader.read_key("name", backend);
+  if (!backend.name.empty()) reader.set_subject("backend " + quoted(backend.name));
+  reader.read_keys(backend);
+  check_backend(table, backend, reader);
+  read_backend_http(table, reader.subject(), backend, diagnostics);
+
+  if (const toml::table* check = single_table(table, "backend.health_check", reader.subject() + ": ", diagnostics))
+    read_health_check(*check, reader.subject(), backend.health_check, diagnostics);
+
+  std::vector<const toml::table*> server_tables =
+      repeated_tables(table, "backend.server", reader.subject() + ": ", diagnostics);
+  for (const toml::table* server_table : server_tables)
+    backend.servers.push_back(read_server(*server_table, reader.subject(), diagnostics));
+  check_backend_servers(table, backend, server_tables, reader, diagnostics);
   report_unknown_keys(table, "backend", diagnostics);
   return backend;
 }
 
+// What a bind can collide with: the same port of the same family, on the
+// same address or on that family's wildcard.
+struct BindPort {
+  sa_family_t family;
+  uint16_t port;
+  auto operator<=>(const BindPort&) const = default;
+};
+
+bool is_wildcard(const Address& address) {
+  if (address.storage.ss_family == AF_INET)
+    return reinterpret_cast<const sockaddr_in*>(&address.storage)->sin_addr.s_addr == htonl(INADDR_ANY);
+  const in6_addr& ip = reinterpret_cast<const sockaddr_in6*>(&address.storage)->sin6_addr;
+  return IN6_IS_ADDR_UNSPECIFIED(&ip);
+}
+
+// The IP address bytes of an IPv4 or IPv6 address.
+std::string ip_bytes(const Address& address) {
+  if (address.storage.ss_family == AF_INET) {
+    const auto& ip = reinterpret_cast<const sockaddr_in*>(&address.storage)->sin_addr;
+    return std::string(reinterpret_cast<const char*>(&ip), sizeof ip);
+  }
+  const auto& ip = reinterpret_cast<const sockaddr_in6*>(&address.storage)->sin6_addr;
+  return std::string(reinterpret_cast<const char*>(&ip), sizeof ip);
+}
+
+// Each listener whose bind collides with an earlier one's is reported once,
+// naming the first it collides with. Indexed by port, so many listeners stay
+// linear: per port, the first listener, the first on the wildcard, and the
+// first on each address.
 void check_listener_binds(const Config& config, const std::vector<const toml::table*>& tables,
                           Diagnostics& diagnostics) {
+  struct PortUsers {
+    size_t first;
+    std::optional<size_t> first_wildcard;
+    std::map<std::string, size_t> first_by_ip;
+  };
+  std::map<BindPort, PortUsers> ports;
   for (size_t i = 0; i < config.listeners.size(); ++i) {
-    for (size_t first = 0; first < i; ++first) {
-      if (!binds_collide(config.listeners[first].bind, config.listeners[i].bind)) continue;
-      diagnostics.add(value_position(*tables[i], "bind"),
-                      "listener " + quoted(config.listeners[i].name) + ": bind address " +
-                          config.listeners[i].bind.to_string() + " is already used by listener " +
-                          quoted(config.listeners[first].name) + " (line " +
-                          std::to_string(value_position(*tables[first], "bind").line) + ")");
-      break;
+    const Address& bind = config.listeners[i].bind;
+    sa_family_t family = bind.storage.ss_family;
+    // Port 0 asks the kernel for any free port: two of them never collide.
+    if (bind.length == 0 || bind.port == 0 || (family != AF_INET && family != AF_INET6)) continue;
+    bool wildcard = is_wildcard(bind);
+    std::string ip = ip_bytes(bind);
+    auto [entry, inserted] = ports.try_emplace(BindPort{family, bind.port}, PortUsers{i, {}, {}});
+    PortUsers& users = entry->second;
+    std::optional<size_t> collides;
+    if (!inserted) {
+      if (wildcard) {
+        collides = users.first;
+      } else {
+        auto same = users.first_by_ip.find(ip);
+        if (same != users.first_by_ip.end()) collides = same->second;
+        if (users.first_wildcard && (!collides || *users.first_wildcard < *collides)) collides = users.first_wildcard;
+      }
     }
+    if (wildcard && !users.first_wildcard) users.first_wildcard = i;
+    users.first_by_ip.try_emplace(ip, i);
+    if (!collides) continue;
+    size_t first = *collides;
+    diagnostics.add(value_position(*tables[i], "bind"),
+                    "listener " + quoted(config.listeners[i].name) + ": bind address " + bind.to_string() +
+                        " is already used by listener " + quoted(config.listeners[first].name) + " (line " +
+                        std::to_string(value_position(*tables[first], "bind").line) + ")");
   }
 }
 
-void check_listener_backends(const Config& config, const std::vector<const toml::table*>& tables,
-                             Diagnostics& diagnostics) {
-  std::vector<std::string_view> backend_names;
-  for (const Backend& backend : config.backends)
-    if (!backend.name.empty()) backend_names.push_back(backend.name);
+void check_listener_backends(const Config& config, const DefinedNames& backends,
+                             const std::vector<const toml::table*>& tables, Diagnostics& diagnostics) {
   for (size_t i = 0; i < config.listeners.size(); ++i) {
     const Listener& listener = config.listeners[i];
-    if (listener.backend.empty() || config.find_backend(listener.backend)) continue;
+    if (listener.backend.empty() || backends.contains(listener.backend)) continue;
     std::string message =
         "listener " + quoted(listener.name) + ": backend " + quoted(listener.backend) + " is not defined";
-    if (auto suggestion = nearest_match(listener.backend, backend_names))
-      message += "; did you mean " + quoted(*suggestion) + "?";
+    if (auto suggestion = backends.nearest(listener.backend)) message += "; did you mean " + quoted(*suggestion) + "?";
     diagnostics.add(value_position(*tables[i], "backend"), std::move(message));
   }
 }
@@ -272,12 +256,14 @@ Config read_config(const toml::table& root, Diagnostics& diagnostics) {
   std::vector<const toml::table*> backend_tables = repeated_tables(root, "backend", "", diagnostics);
   for (const toml::table* table : backend_tables) config.backends.push_back(read_backend(*table, diagnostics));
 
+  // What spans sections: unique names and binds, references to backends.
   report_duplicate_names(config.listeners, listener_tables, "", "listener", diagnostics);
   report_duplicate_names(config.backends, backend_tables, "", "backend", diagnostics);
   check_listener_binds(config, listener_tables, diagnostics);
-  check_listener_backends(config, listener_tables, diagnostics);
-  check_route_backends(config, listener_tables, diagnostics);
-  read_postgres_sections(root, config, diagnostics);
+  const DefinedNames backends(config.backends);
+  check_listener_backends(config, backends, listener_tables, diagnostics);
+  check_route_backends(config, backends, listener_tables, diagnostics);
+  read_postgres_sections(root, config, backends, diagnostics);
   return config;
 }
 

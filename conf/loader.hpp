@@ -1,5 +1,7 @@
 // Entry point of the configuration subsystem: TOML text in, a validated
 // immutable Config (or every error, each as "file:line:col: message") out.
+// A reload loads the file again, then asks changes_needing_restart()
+// (restart_changes.hpp) what of the difference it cannot apply.
 #pragma once
 
 #include <memory>
@@ -7,6 +9,7 @@
 #include <vector>
 
 #include "conf/config.hpp"
+#include "conf/restart_changes.hpp"
 
 namespace sy::conf {
 

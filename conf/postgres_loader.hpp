@@ -10,6 +10,8 @@
 
 namespace sy::conf {
 
-void read_postgres_sections(const toml::table& root, Config& config, Diagnostics& diagnostics);
+// `backends`: the names of config.backends, which databases refer to.
+void read_postgres_sections(const toml::table& root, Config& config, const DefinedNames& backends,
+                            Diagnostics& diagnostics);
 
 }  // namespace sy::conf

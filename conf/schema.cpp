@@ -1,18 +1,18 @@
 // The configuration table, joined from its parts (schema_core.cpp and one
 // schema_<area>.cpp per protocol front), plus lookups and "did you mean"
-// hints. Adding a key: one row in its part, one read in the loader, one row
-// in docs/configuration.md (a unit test holds the docs to this table).
+// hints. Adding a key: one row in its part (with the field it fills) and one
+// row in docs/configuration.md (a unit test holds the docs to this table).
 #include "conf/schema.hpp"
 
 #include "conf/schema_parts.hpp"
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <vector>
 
 namespace sy::conf {
 namespace {
-
 
 template <typename Row>
 std::vector<Row> join(std::span<const Row> (SchemaPart::*member)) {
@@ -30,6 +30,29 @@ const std::vector<SectionSpec>& all_sections() {
 const std::vector<KeySpec>& all_keys() {
   static const std::vector<KeySpec> rows = join(&SchemaPart::keys);
   return rows;
+}
+
+// Lookups by name, so reading a file with many sections stays linear.
+struct Index {
+  std::map<std::string_view, const SectionSpec*, std::less<>> sections;
+  std::map<std::string_view, std::vector<const KeySpec*>, std::less<>> keys_by_section;
+  std::map<std::pair<std::string_view, std::string_view>, const KeySpec*> keys;
+
+  Index() {
+    for (const SectionSpec& section : all_sections()) {
+      sections[section.name] = &section;
+      keys_by_section[section.name];
+    }
+    for (const KeySpec& spec : all_keys()) {
+      keys_by_section[spec.section].push_back(&spec);
+      keys[{spec.section, spec.key}] = &spec;
+    }
+  }
+};
+
+const Index& index() {
+  static const Index built;
+  return built;
 }
 
 // Case-insensitive Levenshtein distance.
@@ -62,16 +85,40 @@ std::span<const SectionSpec> config_sections() { return all_sections(); }
 std::span<const KeySpec> config_keys() { return all_keys(); }
 
 const SectionSpec* find_section(std::string_view name) {
-  for (const auto& section : all_sections())
-    if (section.name == name) return &section;
-  return nullptr;
+  auto found = index().sections.find(name);
+  return found == index().sections.end() ? nullptr : found->second;
 }
 
 const KeySpec* find_key(std::string_view section, std::string_view key) {
-  for (const auto& spec : all_keys())
-    if (spec.section == section && spec.key == key) return &spec;
-  return nullptr;
+  auto found = index().keys.find({section, key});
+  return found == index().keys.end() ? nullptr : found->second;
 }
+
+std::span<const KeySpec* const> section_keys(std::string_view section) {
+  auto found = index().keys_by_section.find(section);
+  if (found == index().keys_by_section.end()) return {};
+  return found->second;
+}
+
+size_t value_kind_of(ValueType type) {
+  switch (type) {
+    case ValueType::string:
+    case ValueType::name: return binding_detail::index_in<std::string, KeyValue>::value;
+    case ValueType::integer: return binding_detail::index_in<int64_t, KeyValue>::value;
+    case ValueType::boolean: return binding_detail::index_in<bool, KeyValue>::value;
+    case ValueType::duration: return binding_detail::index_in<std::chrono::milliseconds, KeyValue>::value;
+    case ValueType::size: return binding_detail::index_in<ByteCount, KeyValue>::value;
+    case ValueType::address: return binding_detail::index_in<Address, KeyValue>::value;
+    case ValueType::enumeration: return binding_detail::index_in<WordIndex, KeyValue>::value;
+    case ValueType::string_list: return binding_detail::index_in<std::vector<std::string>, KeyValue>::value;
+  }
+  return std::variant_size_v<KeyValue>;
+}
+
+namespace binding_detail {
+std::span<const std::string_view> allowed_words(const KeySpec& spec) { return spec.allowed; }
+std::string_view key_name(const KeySpec& spec) { return spec.key; }
+}  // namespace binding_detail
 
 std::string section_header(const SectionSpec& section) {
   std::string name(section.name);

@@ -1,6 +1,7 @@
 // The one table of every configuration section and key: type, default,
-// whether a reload applies it, and what it means. The loader validates
-// against it and the tests check docs/configuration.md against it.
+// whether a reload applies it, what it means and the field it fills. The
+// loader reads every key through it, a reload decides what needs a restart
+// from it, and the tests check docs/configuration.md against it.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "conf/field_binding.hpp"
 
 namespace sy::conf {
 
@@ -41,16 +44,37 @@ struct KeySpec {
   int64_t minimum = 0;
   int64_t maximum = std::numeric_limits<int64_t>::max();
   bool required = false;
-  std::string_view default_text = {};  // as an operator would write it; empty when required
-  bool reloadable = false;             // a reload applies a change without a restart
+  // The default as an operator would write it, parsed as the key's value
+  // by the loader; empty when required, "unset" when absent means no value.
+  std::string_view default_text = {};
+  // default_text describes a value the section's own code derives from
+  // others ("the name", "the server's port"): the field is left unset.
+  bool derived_default = false;
+  bool reloadable = false;  // a reload applies a change without a restart
+  FieldBinding field = {};  // the member this key fills (bound<&Listener::bind>)
   std::string_view description = {};
 };
+
+// The default_text of an optional key that has no value when absent.
+inline constexpr std::string_view unset_default = "unset";
 
 std::span<const SectionSpec> config_sections();
 std::span<const KeySpec> config_keys();
 
 const SectionSpec* find_section(std::string_view name);
 const KeySpec* find_key(std::string_view section, std::string_view key);
+// The keys of one section, in table order.
+std::span<const KeySpec* const> section_keys(std::string_view section);
+
+// The row's default_text read as that key's value would be from a file (in
+// table_reader.cpp), or nullopt for required keys, "unset" and derived
+// defaults. A default_text the key's own rules reject is a schema bug: it
+// gives nullopt and the reason in `problem` when given.
+std::optional<KeyValue> default_value(const KeySpec& spec, std::string* problem = nullptr);
+
+// The KeyValue alternative (field_binding.hpp) the generic reader produces
+// for a key of this type; a row's FieldBinding::value_kind must equal it.
+size_t value_kind_of(ValueType type);
 
 // How the section is written in a file: "[global]", "[[backend.server]]".
 std::string section_header(const SectionSpec& section);

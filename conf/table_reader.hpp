@@ -1,16 +1,18 @@
-// Reading TOML tables against the schema: the diagnostics list, the typed
-// key reader that checks each value against its schema row, and the
-// section-shape helpers. loader.cpp (and any later file that reads a
-// section) builds on these.
+// Reading TOML tables against the schema: the diagnostics list, the one
+// generic key reader that fills a section's struct through the rows'
+// bindings, and the section-shape helpers. loader.cpp (and any later file
+// that reads a section) builds on these.
 #pragma once
 
 #include <toml++/toml.h>
 
 #include <algorithm>
 #include <cassert>
-#include <limits>
+#include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "conf/durations.hpp"
@@ -66,9 +68,12 @@ const toml::table* single_table(const toml::table& parent, std::string_view sect
 std::vector<const toml::table*> repeated_tables(const toml::table& parent, std::string_view section,
                                                 const std::string& prefix, Diagnostics& diagnostics);
 
-// Reads the keys of one table of a known section, each checked against its
-// schema row: type, range, allowed words. A value that fails leaves the
-// output at its default; the error names `subject` (e.g. listener "web").
+// Reads the keys of one table of a known section into the section's struct,
+// each through its schema row: type, range and allowed words are checked
+// here, the key's own check and the store go through the row's binding, and
+// an absent key takes the row's default_text (or is reported if required).
+// A value that fails leaves its field untouched; the error names `subject`
+// (e.g. listener "web").
 class TableReader {
  public:
   TableReader(const toml::table& table, std::string_view section, Diagnostics& diagnostics)
@@ -77,156 +82,18 @@ class TableReader {
   void set_subject(std::string subject) { subject_ = std::move(subject); }
   const std::string& subject() const { return subject_; }
 
-  void read(std::string_view key, std::string& out) {
-    const KeySpec& spec = key_spec(key);
-    assert(spec.type == ValueType::string || spec.type == ValueType::name);
-    const toml::node* node = present(spec);
-    if (!node) return;
-    const auto* text = node->as_string();
-    if (!text) return wrong_type(*node, spec);
-    if (spec.type == ValueType::name && !is_valid_name(text->get())) {
-      return error(*node, std::string(key) + " " + quoted(text->get()) +
-                              " is not a valid name: use only letters, digits, \"_\", \".\" and \"-\"");
-    }
-    out = text->get();
+  // One key now (typically "name", which the subject of later errors
+  // needs); read_keys() then skips it.
+  template <typename Target>
+  void read_key(std::string_view key, Target& target) {
+    read_one(key_spec(key), &owner_tag<Target>, &target);
   }
 
-  void read(std::string_view key, unsigned& out) {
-    const KeySpec& spec = key_spec(key);
-    assert(spec.type == ValueType::integer && spec.maximum <= std::numeric_limits<unsigned>::max());
-    const toml::node* node = present(spec);
-    if (!node) return;
-    const auto* number = node->as_integer();
-    if (!number) return wrong_type(*node, spec);
-    int64_t value = number->get();
-    if (value < spec.minimum || value > spec.maximum)
-      return error(*node, std::string(key) + " " + range_rule(spec, show_number) + ", got " + std::to_string(value));
-    out = static_cast<unsigned>(value);
-  }
-
-  void read(std::string_view key, bool& out) {
-    const KeySpec& spec = key_spec(key);
-    assert(spec.type == ValueType::boolean);
-    const toml::node* node = present(spec);
-    if (!node) return;
-    const auto* flag = node->as_boolean();
-    if (!flag) return wrong_type(*node, spec);
-    out = flag->get();
-  }
-
-  void read(std::string_view key, Duration& out) {
-    const KeySpec& spec = key_spec(key);
-    assert(spec.type == ValueType::duration);
-    const toml::node* node = present(spec);
-    if (!node) return;
-    const auto* text = node->as_string();
-    if (!text) return wrong_type(*node, spec);
-    auto parsed = parse_duration(text->get());
-    if (auto* problem = std::get_if<std::string>(&parsed)) return error(*node, std::string(key) + ": " + *problem);
-    Duration value = std::get<Duration>(parsed);
-    if (value.count() < spec.minimum || value.count() > spec.maximum) {
-      auto show = [](int64_t milliseconds) { return format_duration(Duration(milliseconds)); };
-      bool only_positive = spec.minimum == 1 && spec.maximum == std::numeric_limits<int64_t>::max();
-      return error(*node, std::string(key) + " " + (only_positive ? "must be more than 0" : range_rule(spec, show)) +
-                              ", got " + quoted(text->get()));
-    }
-    out = value;
-  }
-
-  // A size in bytes: an integer, or a string with a unit ("64KiB").
-  void read(std::string_view key, uint64_t& out) {
-    const KeySpec& spec = key_spec(key);
-    assert(spec.type == ValueType::size);
-    const toml::node* node = present(spec);
-    if (!node) return;
-    std::variant<uint64_t, std::string> parsed;
-    if (const auto* number = node->as_integer()) {
-      if (number->get() < 0) return error(*node, std::string(key) + " must not be negative");
-      parsed = static_cast<uint64_t>(number->get());
-    } else if (const auto* text = node->as_string()) {
-      parsed = parse_size(text->get());
-    } else {
-      return wrong_type(*node, spec);
-    }
-    if (auto* problem = std::get_if<std::string>(&parsed)) return error(*node, std::string(key) + ": " + *problem);
-    uint64_t value = std::get<uint64_t>(parsed);
-    if (value < static_cast<uint64_t>(spec.minimum) || value > static_cast<uint64_t>(spec.maximum))
-      return error(*node,
-                   std::string(key) + " " + range_rule(spec, show_number) + " bytes, got " + std::to_string(value));
-    out = value;
-  }
-
-  void read(std::string_view key, Address& out) {
-    std::optional<Address> address;
-    read(key, address);
-    if (address) out = std::move(*address);
-  }
-
-  void read(std::string_view key, std::optional<Address>& out) {
-    const KeySpec& spec = key_spec(key);
-    assert(spec.type == ValueType::address);
-    const toml::node* node = present(spec);
-    if (!node) return;
-    const auto* text = node->as_string();
-    if (!text) return wrong_type(*node, spec);
-    auto parsed = parse_address(text->get());
-    if (auto* problem = std::get_if<std::string>(&parsed))
-      return error(*node, std::string(key) + ": invalid address " + quoted(text->get()) + ": " + *problem);
-    out = std::move(std::get<Address>(parsed));
-  }
-
-  // The i-th allowed word of the key's schema row becomes enumerator i.
-  template <typename Enum>
-  void read_enum(std::string_view key, Enum& out) {
-    const KeySpec& spec = key_spec(key);
-    assert(spec.type == ValueType::enumeration);
-    const toml::node* node = present(spec);
-    if (!node) return;
-    const auto* text = node->as_string();
-    if (!text) return wrong_type(*node, spec);
-    auto found = std::find(spec.allowed.begin(), spec.allowed.end(), text->get());
-    if (found == spec.allowed.end())
-      return error(*node, std::string(key) + " " + quoted(text->get()) + " is not one of: " + allowed_list(spec));
-    out = static_cast<Enum>(found - spec.allowed.begin());
-  }
-
-  // An array of strings; with allowed words in the schema row, each is checked.
-  void read(std::string_view key, std::vector<std::string>& out) {
-    const KeySpec& spec = key_spec(key);
-    assert(spec.type == ValueType::string_list);
-    const toml::node* node = present(spec);
-    if (!node) return;
-    const auto* array = node->as_array();
-    if (!array) return wrong_type(*node, spec);
-    std::vector<std::string> values;
-    for (const toml::node& element : *array) {
-      const auto* text = element.as_string();
-      if (!text) return wrong_type(*node, spec);
-      if (!spec.allowed.empty() && std::find(spec.allowed.begin(), spec.allowed.end(), text->get()) == spec.allowed.end())
-        return error(element, std::string(key) + ": " + quoted(text->get()) + " is not one of: " + allowed_list(spec));
-      values.push_back(text->get());
-    }
-    out = std::move(values);
-  }
-
-  // A list of allowed words, each turned into its enumerator (see read_enum).
-  template <typename Enum>
-  void read_enum_list(std::string_view key, std::vector<Enum>& out) {
-    std::vector<std::string> words;
-    const bool present_before = table_.contains(key);
-    read(key, words);
-    if (!present_before || words.empty()) {
-      if (present_before) error_at(key, std::string(key) + " must not be empty");
-      return;
-    }
-    const KeySpec& spec = key_spec(key);
-    std::vector<Enum> values;
-    for (const auto& word : words) {
-      auto found = std::find(spec.allowed.begin(), spec.allowed.end(), word);
-      if (found == spec.allowed.end()) return;  // reported by read()
-      values.push_back(static_cast<Enum>(found - spec.allowed.begin()));
-    }
-    out = std::move(values);
+  // Every key of the section not read yet, in table order.
+  template <typename Target>
+  void read_keys(Target& target) {
+    for (const KeySpec* spec : section_keys(section_))
+      if (std::find(done_.begin(), done_.end(), spec) == done_.end()) read_one(*spec, &owner_tag<Target>, &target);
   }
 
   // An error about the value of `key`, or about the table if it is absent.
@@ -237,56 +104,61 @@ class TableReader {
  private:
   const KeySpec& key_spec(std::string_view key) const {
     const KeySpec* spec = find_key(section_, key);
-    assert(spec && "every key the loader reads has a row in schema.cpp");
+    assert(spec && "every key the loader reads has a row in the schema");
     return *spec;
   }
 
-  // The value node, or null when absent (reported if the key is required).
-  const toml::node* present(const KeySpec& spec) {
-    const toml::node* node = table_.get(spec.key);
-    if (!node && spec.required) error(table_, "missing required key " + quoted(spec.key));
-    return node;
-  }
-
-  void wrong_type(const toml::node& node, const KeySpec& spec) {
-    error(node, std::string(spec.key) + ": expected " + expectation(spec) + ", got " + std::string(type_name(node)));
-  }
-
-  void error(const toml::node& at, std::string message) {
-    diagnostics_.add(position_of(at), subject_ + ": " + message);
-  }
-
-  static std::string show_number(int64_t value) { return std::to_string(value); }
-
-  // "must be at least 1", "must be between 0 and 1000".
-  template <typename Show>
-  static std::string range_rule(const KeySpec& spec, Show show) {
-    if (spec.maximum == std::numeric_limits<int64_t>::max()) return "must be at least " + show(spec.minimum);
-    return "must be between " + show(spec.minimum) + " and " + show(spec.maximum);
-  }
+  void read_one(const KeySpec& spec, const void* owner, void* target);
 
   const toml::table& table_;
   std::string_view section_;
   Diagnostics& diagnostics_;
   std::string subject_;
+  std::vector<const KeySpec*> done_;
 };
 
+// The value of `node` for the key of `spec` once type, range and allowed
+// words are checked; each problem goes to `report` (position, message
+// without the subject) and gives nullopt.
+using ReportProblem = std::function<void(const toml::node& at, std::string message)>;
+std::optional<KeyValue> checked_value(const toml::node& node, const KeySpec& spec, const ReportProblem& report);
+
 // Reports the second and later uses of a name among `items` (read from the
-// parallel `tables`), naming the line of the first.
+// parallel `tables`), naming the line of the first. Linear: a file may hold
+// thousands of listeners or servers.
 template <typename Item>
 inline void report_duplicate_names(const std::vector<Item>& items, const std::vector<const toml::table*>& tables,
-                            const std::string& prefix, std::string_view what, Diagnostics& diagnostics) {
+                                   const std::string& prefix, std::string_view what, Diagnostics& diagnostics) {
+  std::unordered_map<std::string_view, size_t> first_use;
   for (size_t i = 0; i < items.size(); ++i) {
     if (items[i].name.empty()) continue;
-    for (size_t first = 0; first < i; ++first) {
-      if (items[first].name != items[i].name) continue;
-      diagnostics.add(value_position(*tables[i], "name"),
-                      prefix + "duplicate " + std::string(what) + " name " + quoted(items[i].name) +
-                          " (first defined at line " + std::to_string(value_position(*tables[first], "name").line) +
-                          ")");
-      break;
-    }
+    auto [found, inserted] = first_use.try_emplace(items[i].name, i);
+    if (inserted) continue;
+    diagnostics.add(value_position(*tables[i], "name"),
+                    prefix + "duplicate " + std::string(what) + " name " + quoted(items[i].name) +
+                        " (first defined at line " + std::to_string(value_position(*tables[found->second], "name").line) +
+                        ")");
   }
 }
+
+// The names defined in a repeated section (the backends), for the checks of
+// references to them: a lookup per reference, so many listeners, routes and
+// databases naming many backends stay linear.
+class DefinedNames {
+ public:
+  template <typename Item>
+  explicit DefinedNames(const std::vector<Item>& items) {
+    for (const Item& item : items)
+      if (!item.name.empty() && names_.insert(item.name).second) in_order_.push_back(item.name);
+  }
+
+  bool contains(std::string_view name) const { return names_.contains(name); }
+  // The defined name closest to a missing one, as a "did you mean" hint.
+  std::optional<std::string> nearest(std::string_view name) const { return nearest_match(name, in_order_); }
+
+ private:
+  std::unordered_set<std::string_view> names_;
+  std::vector<std::string_view> in_order_;
+};
 
 }  // namespace sy::conf

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -83,5 +84,38 @@ TEST_CASE("docs: the syntax sections and --check are explained") {
   for (const char* term : {"**duration**", "**size**", "**address**", "**name**"}) {
     CAPTURE(term);
     CHECK(docs.find(term) != std::string::npos);
+  }
+}
+
+TEST_CASE("docs: every documented section is a section of the schema, and each key row appears once") {
+  auto sections = sections_of(read_docs());
+  size_t documented = 0;
+  for (const auto& [heading, lines] : sections) {
+    if (!heading.starts_with("[")) continue;  // prose sections: "Checking a file", "Reloading"...
+    ++documented;
+    CAPTURE(heading);
+    const SectionSpec* known = nullptr;
+    for (const SectionSpec& section : config_sections())
+      if (section_header(section) == heading) known = &section;
+    CHECK_MESSAGE(known != nullptr, "documented section ", heading, " is not in the schema");
+    std::set<std::string> keys;
+    for (const std::string& line : lines) {
+      if (!line.starts_with("| `")) continue;
+      std::string key = line.substr(3, line.find('`', 3) - 3);
+      CHECK_MESSAGE(keys.insert(key).second, "key ", key, " documented twice under ", heading);
+    }
+  }
+  CHECK(documented == config_sections().size());
+}
+
+TEST_CASE("docs: the Reloading section names every key a reload cannot apply") {
+  auto sections = sections_of(read_docs());
+  REQUIRE(sections.count("Reloading") == 1);
+  std::string text;
+  for (const std::string& line : sections["Reloading"]) text += line + "\n";
+  for (const KeySpec& spec : config_keys()) {
+    if (spec.reloadable) continue;
+    CAPTURE(spec.key);
+    CHECK(text.find("`" + std::string(spec.key) + "`") != std::string::npos);
   }
 }

@@ -295,3 +295,52 @@ backend = "app"
   REQUIRE_MESSAGE(errors.size() == 1, listing(errors));
   check_error(errors[0], 4, 12, "listener \"web\": protocol \"redis\" is not supported yet");
 }
+
+TEST_CASE("structure errors: a bind collides with the earliest listener on its address or its family's wildcard") {
+  std::string text;
+  auto listener = [&](const std::string& name, const std::string& bind) {
+    text += "[[listener]]\nname = \"" + name + "\"\nbind = \"" + bind + "\"\nbackend = \"app\"\n";
+  };
+  listener("a", "127.0.0.1:8080");  // line 1
+  listener("b", "0.0.0.0:8081");    // line 5
+  listener("c", "127.0.0.2:8081");  // line 9: b's wildcard
+  listener("d", "0.0.0.0:8080");    // line 13: a, the first on port 8080
+  listener("e", "127.0.0.1:8080");  // line 17: a (before d's wildcard)
+  listener("f", "[::1]:8080");      // another family
+  listener("g", "127.0.0.1:0");     // any free port, twice
+  listener("h", "127.0.0.1:0");
+  listener("i", "[::]:8080");       // line 33: f, through the IPv6 wildcard
+  text += "[[backend]]\nname = \"app\"\n[[backend.server]]\nname = \"a1\"\naddress = \"127.0.0.1:9001\"\n";
+  auto errors = errors_of(text);
+  REQUIRE_MESSAGE(errors.size() == 4, listing(errors));
+  check_error(errors[0], 11, 8, "listener \"c\": bind address 127.0.0.2:8081 is already used by listener \"b\" (line 7)");
+  check_error(errors[1], 15, 8, "listener \"d\": bind address 0.0.0.0:8080 is already used by listener \"a\" (line 3)");
+  check_error(errors[2], 19, 8, "listener \"e\": bind address 127.0.0.1:8080 is already used by listener \"a\" (line 3)");
+  check_error(errors[3], 35, 8, "listener \"i\": bind address [::]:8080 is already used by listener \"f\" (line 23)");
+}
+
+TEST_CASE("structure errors: a file with thousands of listeners and backends is checked in one pass") {
+  // The name, bind and reference checks are indexed; with the nested scans
+  // they replace this file took seconds.
+  constexpr int count = 4000;
+  std::string text;
+  for (int i = 0; i < count; ++i) {
+    std::string n = std::to_string(i);
+    text += "[[listener]]\nname = \"l" + n + "\"\nbind = \"127.0.0.1:" + std::to_string(10000 + i) +
+            "\"\nbackend = \"b" + n + "\"\n";
+  }
+  for (int i = 0; i < count; ++i)
+    text += "[[backend]]\nname = \"b" + std::to_string(i) + "\"\n[[backend.server]]\nname = \"s\"\naddress = \"127.0.0.1:9001\"\n";
+  LoadResult ok = load_string(text, "big.toml");
+  REQUIRE(ok.ok());
+  CHECK(ok.config->listeners.size() == count);
+  CHECK(ok.config->backends.size() == count);
+
+  // The last listener reuses the first's name and bind and names a missing backend.
+  text += "[[listener]]\nname = \"l0\"\nbind = \"127.0.0.1:10000\"\nbackend = \"b" + std::to_string(count) + "\"\n";
+  auto errors = errors_of(text);
+  REQUIRE_MESSAGE(errors.size() == 3, listing(errors));
+  CHECK(errors[0].message == "duplicate listener name \"l0\" (first defined at line 2)");
+  CHECK(errors[1].message == "listener \"l0\": bind address 127.0.0.1:10000 is already used by listener \"l0\" (line 3)");
+  CHECK(errors[2].message.starts_with("listener \"l0\": backend \"b4000\" is not defined; did you mean \"b"));
+}

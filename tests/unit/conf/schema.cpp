@@ -85,3 +85,20 @@ TEST_CASE("schema: nearest_match allows max(2, length / 3) edits") {
   CHECK(nearest_match("databse_prmary", names) == "database_primary");    // 2 edits, 14/3 = 4 allowed
   CHECK(nearest_match("anything", std::vector<std::string_view>{}) == std::nullopt);
 }
+
+TEST_CASE("schema: every row is bound to a field that holds its type's values") {
+  for (const KeySpec& spec : config_keys()) {
+    CAPTURE(spec.section);
+    CAPTURE(spec.key);
+    REQUIRE(static_cast<bool>(spec.field));
+    CHECK(spec.field.value_kind == value_kind_of(spec.type));
+    // The generic reader range-checks integers against the row before it
+    // narrows them into the field.
+    if (spec.type == ValueType::integer) CHECK(spec.maximum <= spec.field.field_maximum);
+    CHECK(static_cast<bool>(spec.field.same));
+    CHECK(static_cast<bool>(spec.field.is_unset));
+  }
+  CHECK(section_keys("listener").size() == 7);
+  CHECK(section_keys("listener")[0]->key == "name");
+  CHECK(section_keys("nowhere").empty());
+}
