@@ -1,6 +1,7 @@
 // Schema-checked reading of TOML tables; see table_reader.hpp.
 #include "conf/table_reader.hpp"
 
+#include <limits>
 #include <unordered_map>
 
 namespace sy::conf {
