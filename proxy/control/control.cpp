@@ -186,13 +186,8 @@ ReloadOutcome Control::try_reload() {
   }
   const conf::Config& next = *loaded.config;
   const conf::Config& current = runtime_.config();
-  if (next.effective_workers() != workers_.size())
-    outcome.messages.push_back("workers changed: takes effect after a restart");
-  if (next.global.admin_socket != current.global.admin_socket)
-    outcome.messages.push_back("admin_socket changed: takes effect after a restart");
-  if (next.global.metrics_bind.has_value() != current.global.metrics_bind.has_value() ||
-      (next.global.metrics_bind && !(*next.global.metrics_bind == *current.global.metrics_bind)))
-    outcome.messages.push_back("metrics_bind changed: takes effect after a restart");
+  // What a reload cannot re-apply (KeySpec::reloadable = false) is named, not applied.
+  outcome.messages = conf::changes_needing_restart(current, next);
 
   // Bind new or moved listeners first: if one cannot bind, nothing changes.
   std::map<std::string, ListenSockets> opened;
