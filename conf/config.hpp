@@ -15,6 +15,7 @@
 #include "conf/postgres_config.hpp"
 #include "conf/source_position.hpp"
 #include "conf/status_ranges.hpp"
+#include "conf/tls_config.hpp"
 
 namespace sy::conf {
 
@@ -109,6 +110,7 @@ struct Listener {
   Duration idle_timeout = std::chrono::minutes(5);
   bool accept_proxy = false;  // clients start with a PROXY protocol header (tcp, http)
   HttpListener http;          // protocol = "http" only
+  ListenerTls tls;            // [listener.tls]: TLS termination
   std::vector<HttpRoute> routes;
   SourcePosition position;
 };

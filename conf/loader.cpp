@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "conf/http_loader.hpp"
+#include "conf/tls_loader.hpp"
 #include "conf/postgres_loader.hpp"
 #include "conf/table_reader.hpp"
 
@@ -59,6 +60,7 @@ Listener read_listener(const toml::table& table, Diagnostics& diagnostics) {
   reader.read_keys(listener);
   check_listener(table, listener, reader);
   read_listener_http(table, reader.subject(), listener, diagnostics);
+  read_listener_tls(table, reader.subject(), listener, diagnostics);
   report_unknown_keys(table, "listener", diagnostics);
   return listener;
 }

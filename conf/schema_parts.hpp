@@ -17,8 +17,11 @@ SchemaPart core_schema();
 SchemaPart health_schema();
 SchemaPart postgres_schema();
 SchemaPart http_schema();
+SchemaPart tls_schema();
 
 // Every part, in the order sections appear in docs/configuration.md.
-inline std::vector<SchemaPart> schema_parts() { return {core_schema(), health_schema(), http_schema(), postgres_schema()}; }
+inline std::vector<SchemaPart> schema_parts() {
+  return {core_schema(), health_schema(), tls_schema(), http_schema(), postgres_schema()};
+}
 
 }  // namespace sy::conf

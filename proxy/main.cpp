@@ -9,6 +9,7 @@
 #include "proxy/admin/operator_access.hpp"
 #include "proxy/control/control.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/core/tls_contexts.hpp"
 #include "proxy/fronts.hpp"
 
 namespace {
@@ -25,6 +26,11 @@ int check(const std::string& path) {
   auto loaded = sy::conf::load_file(path);
   if (!loaded.ok()) {
     for (const auto& error : loaded.errors) std::cerr << error.to_string() << "\n";
+    return 1;
+  }
+  // Loading the certificates is part of the check: a start would fail on them.
+  if (auto tls = sy::core::TlsContexts::build(*loaded.config); !tls.contexts) {
+    for (const auto& error : tls.errors) std::cerr << error.to_string() << "\n";
     return 1;
   }
   std::cout << path << ": ok (" << loaded.config->listeners.size() << " listeners, " << loaded.config->backends.size()

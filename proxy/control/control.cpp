@@ -12,6 +12,7 @@
 namespace sy::control {
 
 using core::close_fds;
+using core::TlsContexts;
 using core::ListenSockets;
 using core::open_listen_sockets;
 
@@ -45,6 +46,11 @@ int Control::run() {
   log::configure(config.global.log_level, config.global.log_format);
   std::signal(SIGPIPE, SIG_IGN);
   unsigned worker_count = config.effective_workers();
+  auto tls = TlsContexts::build(config);
+  if (!tls.contexts) {
+    for (const auto& error : tls.errors) log::error(error.to_string());
+    return 1;
+  }
 
   std::map<std::string, std::vector<int>> fds;
   for (const auto& listener : config.listeners) {
@@ -71,6 +77,7 @@ int Control::run() {
     worker_list_.push_back(workers_.back().get());
   }
   for (unsigned i = 0; i < worker_count; ++i) {
+    workers_[i]->adopt_tls(tls.contexts);
     for (auto& [name, list] : fds) workers_[i]->open_listener(name, list[i], listeners_[name].counters);
     workers_[i]->start(published_, &worker_list_);
   }
@@ -186,6 +193,17 @@ ReloadOutcome Control::try_reload() {
   }
   const conf::Config& next = *loaded.config;
   const conf::Config& current = runtime_.config();
+  // Certificates are read again: a renewed one is served from now on, one
+  // that does not load keeps the running configuration.
+  auto tls = TlsContexts::build(next);
+  if (!tls.contexts) {
+    for (const auto& error : tls.errors) {
+      log::error("reload rejected: ", error.to_string());
+      outcome.messages.push_back(error.to_string());
+    }
+    log::error("reload rejected: keeping the running configuration");
+    return outcome;
+  }
   // What a reload cannot re-apply (KeySpec::reloadable = false) is named, not applied.
   outcome.messages = conf::changes_needing_restart(current, next);
 
@@ -211,6 +229,7 @@ ReloadOutcome Control::try_reload() {
   }
 
   log::configure(next.global.log_level, next.global.log_format);
+  for (auto& worker : workers_) worker->adopt_tls(tls.contexts);
   runtime_.adopt(loaded.config);
   configure_health();
   publish();

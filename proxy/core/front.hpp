@@ -34,6 +34,10 @@ class Front {
   // The listener is full or the worker stops: close the client, telling it
   // why when the protocol has a way to (default: just close).
   virtual void reject(Socket* client);
+  // Whether the front itself decides when TLS starts on a listener with
+  // [listener.tls] (PostgreSQL: after SSLRequest). Otherwise the worker runs
+  // the handshake before start_session, and the front sees plaintext.
+  virtual bool negotiates_tls() const { return false; }
   // The worker adopted a new snapshot: roles, drain or servers may have changed.
   virtual void on_snapshot() {}
   // The worker's last session is gone: close idle server connections and

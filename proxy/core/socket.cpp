@@ -63,17 +63,18 @@ int Socket::attach(DetachedConnection connection) {
   return 0;
 }
 
-void Socket::start_transport(std::unique_ptr<Transport> transport) {
+void Socket::start_transport(std::unique_ptr<Transport> transport, Slice already_read) {
   transport_ = std::move(transport);
   transport_ready_ = false;
   std::string wire;
   int rc = transport_->start(wire);
   write_wire(std::move(wire));
-  if (rc < 0) handler_->on_error(*this, rc);
-  else if (transport_->established() && !closing_) {
+  if (rc < 0) return handler_->on_error(*this, rc);
+  if (transport_->established() && !closing_) {
     transport_ready_ = true;
     handler_->on_transport_ready(*this);
   }
+  if (already_read.length > 0 && !closing_) through_transport(already_read.data(), already_read.length);
 }
 
 bool Socket::through_transport(const char* bytes, size_t length) {
@@ -93,16 +94,32 @@ bool Socket::through_transport(const char* bytes, size_t length) {
   return true;
 }
 
-void Socket::deliver_plain(const std::string& plain) {
+void Socket::deliver_plain(std::string_view plain) {
+  // Behind bytes already held, in order.
+  if (!held_plain_.empty()) {
+    held_plain_.append(plain);
+    return;
+  }
   // Decoded bytes go to the handler in pooled chunks like any read, so
-  // protocols keep slicing them without copies.
-  for (size_t at = 0; at < plain.size() && !closing_ && reading_;) {
+  // protocols keep slicing them without copies. A handler that stops
+  // reading (backpressure, a hand-over) gets the rest from read_start().
+  delivering_ = true;
+  size_t at = 0;
+  while (at < plain.size() && !closing_ && reading_) {
     ChunkRef chunk = pool_.acquire();
     uint32_t length = static_cast<uint32_t>(std::min<size_t>(chunk.capacity(), plain.size() - at));
     std::memcpy(chunk.data(), plain.data() + at, length);
     at += length;
     handler_->on_data(*this, Slice{std::move(chunk), 0, length});
   }
+  delivering_ = false;
+  if (at < plain.size() && !closing_) held_plain_.assign(plain.substr(at));
+}
+
+void Socket::deliver_held_plain() {
+  std::string held = std::move(held_plain_);
+  held_plain_.clear();
+  deliver_plain(held);
 }
 
 int Socket::connect(const sockaddr* address) {
@@ -121,6 +138,7 @@ void Socket::on_connect_done(uv_connect_t* req, int status) {
 void Socket::read_start() {
   if (reading_ || closing_) return;
   if (uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), &Socket::on_alloc, &Socket::on_read) == 0) reading_ = true;
+  if (reading_ && !held_plain_.empty() && !delivering_) deliver_held_plain();
 }
 
 void Socket::read_stop() {

@@ -77,9 +77,13 @@ class Socket {
   int attach(DetachedConnection connection);
   int connect(const sockaddr* address);
   // From now on bytes pass through `transport` (see transport.hpp).
-  void start_transport(std::unique_ptr<Transport> transport);
+  // `already_read` holds wire bytes read before it was installed (what came
+  // behind a PROXY header); they go through it first.
+  void start_transport(std::unique_ptr<Transport> transport, Slice already_read = {});
   Transport* transport() const { return transport_.get(); }
 
+  // With a transport, bytes it decoded while the handler was not reading
+  // are held and handed over by read_start(), before it returns.
   void read_start();
   void read_stop();
   bool reading() const { return reading_; }
@@ -115,7 +119,8 @@ class Socket {
   void write_wire(std::string bytes);
   // Runs the transport over `bytes` from the wire; false when it failed.
   bool through_transport(const char* bytes, size_t length);
-  void deliver_plain(const std::string& plain);
+  void deliver_plain(std::string_view plain);
+  void deliver_held_plain();
   void submit(WriteRequest* request, const uv_buf_t* bufs, unsigned count);
 
   uv_tcp_t tcp_;
@@ -125,6 +130,8 @@ class Socket {
   ChunkRef reading_chunk_;
   std::unique_ptr<Transport> transport_;
   bool transport_ready_ = false;
+  bool delivering_ = false;  // inside deliver_plain(): read_start() must not deliver again
+  std::string held_plain_;   // decoded bytes that came while the handler did not read
   uv_connect_t connect_req_;
   uv_shutdown_t shutdown_req_;
   size_t queued_ = 0;

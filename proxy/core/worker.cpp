@@ -5,6 +5,7 @@
 #include <cassert>
 
 #include "proxy/core/log.hpp"
+#include "proxy/core/tls_handshake.hpp"
 #include "proxy/core/session.hpp"
 #include "proxy/core/socket.hpp"
 
@@ -79,6 +80,10 @@ void Worker::run() {
 
 void Worker::publish(std::shared_ptr<const balancer::Snapshot> snapshot) {
   mailbox_->post([this, snapshot = std::move(snapshot)]() mutable { adopt(std::move(snapshot)); });
+}
+
+void Worker::adopt_tls(std::shared_ptr<const TlsContexts> contexts) {
+  mailbox_->post([this, contexts = std::move(contexts)]() mutable { tls_ = std::move(contexts); });
 }
 
 void Worker::adopt(std::shared_ptr<const balancer::Snapshot> snapshot) {
@@ -168,6 +173,17 @@ void Worker::start_protocol_session(const conf::Listener& accepted_on, Socket* c
   if (!front) {
     log::error("listener ", current->name, ": protocol ", conf::to_string(current->protocol), " has no front");
     client->close();
+    return;
+  }
+  if (current->tls.enabled && !client->transport() && !front->negotiates_tls()) {
+    auto context = tls_ ? tls_->listener(current->name) : nullptr;
+    if (!context) {
+      log::error("listener ", current->name, ": no TLS context loaded");
+      client->close();
+      return;
+    }
+    TlsHandshake::start(*this, client, std::move(context), *current, std::move(counters), addresses,
+                        std::move(initial));
     return;
   }
   front->start_session(*current, client, std::move(counters), addresses, std::move(initial));

@@ -22,6 +22,7 @@
 #include "proxy/core/front.hpp"
 #include "proxy/core/listener_counters.hpp"
 #include "proxy/core/mailbox.hpp"
+#include "proxy/core/tls_contexts.hpp"
 
 namespace sy::core {
 
@@ -72,6 +73,9 @@ class Worker {
 
   // --- called from the control thread; run on the worker's loop ---
   void publish(std::shared_ptr<const balancer::Snapshot> snapshot);
+  // The TLS contexts of the configuration being adopted; posted before the
+  // listeners open and before a reload's snapshot, so new handshakes use them.
+  void adopt_tls(std::shared_ptr<const TlsContexts> contexts);
   void open_listener(std::string name, int fd, std::shared_ptr<ListenerCounters> counters);
   void close_listener(std::string name);
   void begin_shutdown();
@@ -87,6 +91,10 @@ class Worker {
   // The same, but only if some session has made it already.
   Front* front_if_started(conf::Protocol protocol) const { return fronts_[FrontRegistry::index(protocol)].get(); }
   bool shutting_down() const { return shutting_down_; }
+  // The TLS context of a listener with [listener.tls], as last adopted.
+  std::shared_ptr<const tls::ServerContext> tls_context(std::string_view listener) const {
+    return tls_ ? tls_->listener(listener) : nullptr;
+  }
   const std::shared_ptr<const balancer::Snapshot>& snapshot() const { return snapshot_; }
   std::optional<ServerPick> pick_server(std::string_view backend, uint64_t hash_key,
                                         std::span<const size_t> excluded, const balancer::RoleFilter& roles = {});
@@ -97,7 +105,8 @@ class Worker {
   void report_request_result(const ServerPick& pick, bool failed, std::string_view what);
   // Starts the session of `listener`'s protocol for a client (after its
   // PROXY header, if the listener expects one; `initial` holds the client's
-  // bytes that came with it).
+  // bytes that came with it). On a TLS listener whose front does not
+  // negotiate TLS itself, the handshake comes first.
   void start_protocol_session(const conf::Listener& listener, Socket* client,
                               std::shared_ptr<ListenerCounters> counters, const ClientAddresses& addresses,
                               Slice initial);
@@ -126,6 +135,7 @@ class Worker {
   const std::vector<Worker*>* peers_ = nullptr;
 
   std::shared_ptr<const balancer::Snapshot> snapshot_;
+  std::shared_ptr<const TlsContexts> tls_;
   std::vector<std::unique_ptr<balancer::Selector>> selectors_;  // one per snapshot backend
   std::vector<Listener*> listeners_;
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "proxy/core/log.hpp"
+#include "proxy/core/tls_transport.hpp"
 #include "proxy/http/balancing_keys.hpp"
 #include "proxy/http/http_front.hpp"
 #include "proxy/http/lingering_close.hpp"
@@ -62,6 +63,14 @@ ClientSession::ClientSession(core::Worker& worker, core::Socket* client, const c
   uv_timer_init(worker.loop(), &timer_);
   timer_.data = this;
   client_ip_ = proxy_protocol::address_text(addresses_.resolve(*client_).source);
+  if (auto* tls = dynamic_cast<core::TlsTransport*>(client_->transport())) {
+    tls_ = true;
+    if (!listener.tls.client_subject_header.empty())
+      if (auto peer = tls->session().peer_certificate(); peer && peer->verified)
+        if (std::none_of(peer->certificate.subject.begin(), peer->certificate.subject.end(),
+                         [](unsigned char c) { return c < 0x20 || c == 0x7f; }))  // never a header break
+          client_subject_ = peer->certificate.subject;
+  }
   idle_since_ = client_activity_ = now();
 }
 
@@ -245,6 +254,9 @@ void ClientSession::on_request_head() {
   plan.add_forwarded = settings.forwarded_headers;
   plan.trust_forwarded = settings.trust_forwarded;
   plan.client_ip = client_ip_;
+  plan.scheme = tls_ ? "https" : "http";
+  plan.client_subject_header = listener_->tls.client_subject_header;
+  plan.client_subject = client_subject_;
   plan.request_id_header = settings.request_id_header;
   plan.request_id = e.request_id;
   plan.upgrade = e.upgrade;

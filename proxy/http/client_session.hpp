@@ -158,6 +158,8 @@ class ClientSession final : public core::Session, private core::SocketHandler, p
   std::shared_ptr<core::ListenerCounters> counters_;
   core::ClientAddresses addresses_;
   std::string client_ip_;
+  bool tls_ = false;            // the client came over TLS (X-Forwarded-Proto: https)
+  std::string client_subject_;  // its verified certificate's subject, when the listener forwards it
 
   State state_ = State::idle;
   Parser request_parser_;

@@ -76,6 +76,7 @@ void write_request_head(const MessageHead& request, const RequestHeadPlan& plan,
     }
     if (hop_by_hop(header.name, request, connection_listed)) continue;
     if (!plan.host.empty() && equals_ignoring_case(header.name, "host")) continue;
+    if (!plan.client_subject_header.empty() && equals_ignoring_case(header.name, plan.client_subject_header)) continue;
     if (plan.add_forwarded && is_forwarded_header(header.name)) {
       if (!plan.trust_forwarded) continue;
       if (equals_ignoring_case(header.name, "x-forwarded-for")) {
@@ -97,12 +98,14 @@ void write_request_head(const MessageHead& request, const RequestHeadPlan& plan,
     if (!joined_for.empty()) joined_for += ", ";
     joined_for += plan.client_ip;
     append_header(out, "X-Forwarded-For", joined_for);
-    if (incoming_proto.empty()) append_header(out, "X-Forwarded-Proto", "http");
+    if (incoming_proto.empty()) append_header(out, "X-Forwarded-Proto", plan.scheme);
     if (incoming_host.empty()) {
       std::string_view host = !plan.host.empty() ? plan.host : request.find("host").value_or("");
       if (!host.empty()) append_header(out, "X-Forwarded-Host", host);
     }
   }
+  if (!plan.client_subject_header.empty() && !plan.client_subject.empty())
+    append_header(out, plan.client_subject_header, plan.client_subject);
   if (!plan.request_id_header.empty() && !has_request_id) append_header(out, plan.request_id_header, plan.request_id);
   if (route) append_settings(out, route->set_request_headers);
   if (plan.upgrade) {

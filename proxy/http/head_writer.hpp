@@ -20,6 +20,11 @@ struct RequestHeadPlan {
   bool add_forwarded = true;              // X-Forwarded-For/-Proto/-Host
   bool trust_forwarded = false;           // keep the client's, appending to X-Forwarded-For
   std::string_view client_ip;
+  std::string_view scheme = "http";       // X-Forwarded-Proto: "https" behind TLS
+  // Non-empty name: the client certificate's subject goes in this header
+  // (empty subject: no header), and clients' own copies are dropped.
+  std::string_view client_subject_header;
+  std::string_view client_subject;
   std::string_view request_id_header;     // empty: no request id
   std::string_view request_id;            // added when the request has no such header
   bool upgrade = false;                   // keep Upgrade and say Connection: Upgrade

@@ -64,8 +64,26 @@ StreamVerdict ClientConnection::handle_startup(std::string_view packet) {
   }
   switch (startup.kind) {
     case pgwire::StartupKind::ssl_request:
+      if (socket_->transport()) {
+        fail(pgwire::sqlstate::protocol_violation, "SSLRequest on a connection that is already encrypted");
+        return StreamVerdict::close;
+      }
+      if (!tls_.context) {
+        output_.add("N");  // not offered: the client goes on in plain text or gives up
+        return StreamVerdict::proceed;
+      }
+      // Bytes sent behind the SSLRequest, before the handshake, would be
+      // taken as if encrypted (CVE-2021-23214): refused.
+      if (!startup_buffer_.empty()) {
+        fail(pgwire::sqlstate::protocol_violation, "received unencrypted data after SSL request");
+        return StreamVerdict::close;
+      }
+      output_.add("S");
+      flush();  // the 'S' goes out in plaintext, before the transport is in place
+      start_tls({});
+      return StreamVerdict::proceed;
     case pgwire::StartupKind::gssenc_request:
-      output_.add("N");  // not offered: the client goes on in plain text or gives up
+      output_.add("N");  // GSSAPI encryption is not offered: the client goes on with SSL or in plaintext
       return StreamVerdict::proceed;
     case pgwire::StartupKind::cancel_request: {
       unsigned target = PostgresFront::worker_of(startup.cancel_process_id);
@@ -79,6 +97,11 @@ StreamVerdict ClientConnection::handle_startup(std::string_view packet) {
       return StreamVerdict::close;
     }
     case pgwire::StartupKind::startup:
+      if (tls_.required && !socket_->transport()) {
+        fail(pgwire::sqlstate::invalid_authorization,
+             "this listener accepts only TLS connections: connect with sslmode=require (or verify-full)");
+        return StreamVerdict::close;
+      }
       break;
   }
   user_ = std::string(startup.parameter("user"));

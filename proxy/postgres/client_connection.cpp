@@ -5,6 +5,8 @@
 
 #include "pgwire/backend_messages.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/core/log_guard.hpp"
+#include "proxy/core/tls_transport.hpp"
 #include "proxy/core/worker.hpp"
 #include "proxy/postgres/postgres_front.hpp"
 #include "proxy/postgres/server_connection.hpp"
@@ -18,18 +20,19 @@ constexpr size_t kWaitingInputLimit = 64 * 1024;
 }  // namespace
 
 void ClientConnection::start(core::Worker& worker, core::Socket* socket,
-                             std::shared_ptr<core::ListenerCounters> counters) {
-  auto* client = new ClientConnection(worker, socket, std::move(counters));
+                             std::shared_ptr<core::ListenerCounters> counters, TlsOffer tls) {
+  auto* client = new ClientConnection(worker, socket, std::move(counters), std::move(tls));
   client->socket_->read_start();
 }
 
 ClientConnection::ClientConnection(core::Worker& worker, core::Socket* socket,
-                                   std::shared_ptr<core::ListenerCounters> counters)
+                                   std::shared_ptr<core::ListenerCounters> counters, TlsOffer tls)
     : Session(worker),
       front_(PostgresFront::of(worker)),
       socket_(socket),
       listener_counters_(std::move(counters)),
-      output_(worker.message_buffers()) {
+      output_(worker.message_buffers()),
+      tls_(std::move(tls)) {
   listener_counters_->active.fetch_add(1, std::memory_order_relaxed);
   socket_->set_handler(this);
   connected_at_ = uv_now(worker.loop());
@@ -65,6 +68,14 @@ void ClientConnection::set_state(State next) {
 void ClientConnection::on_data(core::Socket&, core::Slice data) {
   if (state_ == State::closing) return;
   if (state_ == State::startup) {
+    // A TLS record where a startup packet would start: direct TLS (the
+    // ClientHello of a PostgreSQL 17 client with sslnegotiation=direct).
+    constexpr char kTlsHandshakeRecord = 0x16;
+    if (startup_buffer_.empty() && data.length > 0 && data.data()[0] == kTlsHandshakeRecord && tls_.context &&
+        !socket_->transport()) {
+      direct_tls_ = true;
+      return start_tls(std::move(data));
+    }
     startup_buffer_.append(data.data(), data.length);
     if (on_startup_bytes() == StreamVerdict::close) return;
     flush();
@@ -159,7 +170,46 @@ void ClientConnection::fail(pgwire::SqlState state, std::string_view message) {
 
 void ClientConnection::on_eof(core::Socket&) { close("client disconnected"); }
 
-void ClientConnection::on_error(core::Socket&, int status) { close(uv_strerror(status)); }
+void ClientConnection::on_error(core::Socket&, int status) {
+  auto* tls = dynamic_cast<core::TlsTransport*>(socket_->transport());
+  if (tls && !tls->established()) {
+    // A failed handshake: the client got the alert that says why.
+    tls::TlsError error = tls->session().failed() ? tls->session().error() : tls::TlsError::handshake;
+    listener_counters_->tls_failures[static_cast<size_t>(error)].fetch_add(1, std::memory_order_relaxed);
+    return close("TLS handshake failed: " + core::printable(tls->session().error_message()));
+  }
+  close(uv_strerror(status));
+}
+
+void ClientConnection::start_tls(core::Slice already_read) {
+  tls_deadline_ = uv_now(worker_.loop()) + tls_.handshake_timeout_ms;
+  socket_->start_transport(std::make_unique<core::TlsTransport>(tls::TlsSession::accept(tls_.context)),
+                           std::move(already_read));
+}
+
+void ClientConnection::on_transport_ready(core::Socket&) {
+  tls_deadline_ = 0;
+  const tls::TlsSession& session = *tls_session();
+  listener_counters_->tls_handshakes.fetch_add(1, std::memory_order_relaxed);
+  if (session.resumed()) listener_counters_->tls_resumed.fetch_add(1, std::memory_order_relaxed);
+  // PostgreSQL requires ALPN on direct TLS, so that a TLS connection meant
+  // for another protocol cannot be mistaken for one of its own.
+  if (direct_tls_ && session.alpn() != "postgresql") {
+    listener_counters_->tls_failures[static_cast<size_t>(tls::TlsError::no_application_protocol)].fetch_add(
+        1, std::memory_order_relaxed);
+    close("direct TLS connection without ALPN \"postgresql\"");
+  }
+}
+
+void ClientConnection::on_tls_timeout() {
+  listener_counters_->tls_failures[core::ListenerCounters::kTlsTimeout].fetch_add(1, std::memory_order_relaxed);
+  close("TLS handshake timed out");
+}
+
+const tls::TlsSession* ClientConnection::tls_session() const {
+  auto* tls = dynamic_cast<core::TlsTransport*>(socket_->transport());
+  return tls && tls->established() ? &tls->session() : nullptr;
+}
 
 void ClientConnection::force_close() {
   fail(pgwire::sqlstate::admin_shutdown, "terminating connection due to administrator command");

@@ -19,6 +19,7 @@
 #include "proxy/core/session.hpp"
 #include "proxy/core/socket.hpp"
 #include "proxy/core/write_batch.hpp"
+#include "tls/session.hpp"
 #include "proxy/postgres/credentials.hpp"
 #include "proxy/postgres/message_stream.hpp"
 #include "proxy/postgres/parameters.hpp"
@@ -43,7 +44,14 @@ class ClientConnection final : public core::Session, private core::SocketHandler
     closing,
   };
 
-  static void start(core::Worker& worker, core::Socket* socket, std::shared_ptr<core::ListenerCounters> counters);
+  // `tls`: the listener's TLS, when it has [listener.tls] (SSLRequest is then answered 'S').
+  struct TlsOffer {
+    std::shared_ptr<const tls::ServerContext> context;
+    bool required = false;  // a client that does not ask for TLS is refused
+    uint64_t handshake_timeout_ms = 10000;
+  };
+  static void start(core::Worker& worker, core::Socket* socket, std::shared_ptr<core::ListenerCounters> counters,
+                    TlsOffer tls);
 
   // --- from the pool / the linked server connection ---
   void on_server_linked(ServerConnection& server);  // the pool hands over a server
@@ -80,12 +88,18 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   uint64_t waiting_since() const { return waiting_since_; }
   const std::string& peer() const { return peer_; }
   uint64_t connected_at() const { return connected_at_; }
+  // When the TLS handshake must be done by (loop time); 0 = none under way.
+  uint64_t tls_deadline() const { return tls_deadline_; }
+  // The TLS session, once the client's handshake is done; nullptr in plaintext.
+  const tls::TlsSession* tls_session() const;
+  void on_tls_timeout();  // the handshake was not done by tls_deadline(): counted and closed
 
   void force_close() override;
   void finish_gracefully() override;
 
  private:
-  ClientConnection(core::Worker& worker, core::Socket* socket, std::shared_ptr<core::ListenerCounters> counters);
+  ClientConnection(core::Worker& worker, core::Socket* socket, std::shared_ptr<core::ListenerCounters> counters,
+                   TlsOffer tls);
   ~ClientConnection() override;
 
   void set_state(State next);
@@ -114,6 +128,9 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   void on_data(core::Socket&, core::Slice data) override;
   void on_eof(core::Socket&) override;
   void on_error(core::Socket&, int status) override;
+  void on_transport_ready(core::Socket&) override;
+  // SSLRequest answered 'S', or a direct TLS ClientHello (`already_read`).
+  void start_tls(core::Slice already_read);
   void on_drained(core::Socket&) override;
   void on_closed(core::Socket&) override;
 
@@ -156,6 +173,9 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   int32_t secret_key_ = 0;
   uint64_t waiting_since_ = 0;
   uint64_t connected_at_ = 0;
+  uint64_t tls_deadline_ = 0;
+  TlsOffer tls_;
+  bool direct_tls_ = false;  // TLS from the first byte (sslnegotiation=direct): ALPN must say postgresql
   std::string peer_;
   std::vector<std::pair<std::string, std::string>> startup_parameters_;
   bool counted_global_ = false;    // counted in the global client counter

@@ -33,12 +33,18 @@ PostgresFront::PostgresFront(core::Worker& worker, SharedCounters& shared)
 
 PostgresFront::~PostgresFront() = default;  // shutdown() closed the janitor
 
-void PostgresFront::start_session(const conf::Listener&, core::Socket* client,
+void PostgresFront::start_session(const conf::Listener& listener, core::Socket* client,
                                   std::shared_ptr<core::ListenerCounters> counters, const core::ClientAddresses&,
                                   core::Slice) {
   // A PostgreSQL client speaks first and only after the connection is ours:
   // there are no earlier bytes to pass on.
-  ClientConnection::start(worker_, client, std::move(counters));
+  ClientConnection::TlsOffer tls;
+  if (listener.tls.enabled) {
+    tls.context = worker_.tls_context(listener.name);
+    tls.required = listener.tls.required;
+    tls.handshake_timeout_ms = static_cast<uint64_t>(listener.tls.handshake_timeout.count());
+  }
+  ClientConnection::start(worker_, client, std::move(counters), std::move(tls));
 }
 
 WorkerPool& PostgresFront::pool(const PoolKey& key) {
@@ -120,6 +126,11 @@ void PostgresFront::on_janitor(uv_timer_t* timer) {
     if (now - client->connected_at() >= kLoginTimeoutMs) late.push_back(client);
   for (ClientConnection* client : late)
     client->fail(pgwire::sqlstate::protocol_violation, "client_login_timeout: login not finished within 60s");
+  // Mid-handshake there is no way to send an ErrorResponse: just close.
+  late.clear();
+  for (ClientConnection* client : self->logging_in_)
+    if (client->tls_deadline() != 0 && now >= client->tls_deadline()) late.push_back(client);
+  for (ClientConnection* client : late) client->on_tls_timeout();
 }
 
 void PostgresFront::shutdown() {

@@ -41,6 +41,8 @@ class PostgresFront final : public core::Front {
     return static_cast<PostgresFront*>(worker.front_if_started(conf::Protocol::postgres));
   }
 
+  // SSLRequest, or a direct TLS ClientHello, starts TLS: see ClientConnection.
+  bool negotiates_tls() const override { return true; }
   void start_session(const conf::Listener& listener, core::Socket* client,
                      std::shared_ptr<core::ListenerCounters> counters, const core::ClientAddresses& addresses,
                      core::Slice initial) override;
