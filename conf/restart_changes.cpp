@@ -26,6 +26,10 @@ std::vector<SectionInstance> section_instances(const Config& config, std::string
     if (section == "listener.http") found.push_back(instance(label + " http", listener.http));
     if (section == "listener.route")
       for (const HttpRoute& route : listener.routes) found.push_back(instance(label + " route " + quoted_name(route.name), route));
+    if (section == "listener.tls" && listener.tls.enabled) found.push_back(instance(label + " tls", listener.tls));
+    if (section == "listener.tls.certificate")
+      for (size_t i = 0; i < listener.tls.certificates.size(); ++i)
+        found.push_back(instance(label + " tls certificate " + std::to_string(i + 1), listener.tls.certificates[i]));
   }
   for (const Backend& backend : config.backends) {
     std::string label = "backend " + quoted_name(backend.name);

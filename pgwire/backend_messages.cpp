@@ -34,7 +34,14 @@ void append_authentication_md5(std::string& out, const uint8_t salt[4]) {
 }
 
 void append_authentication_sasl(std::string& out, std::string_view mechanism) {
-  MessageBuilder(out, 'R').int32(auth_code::sasl).cstring(mechanism).byte(0);
+  append_authentication_sasl(out, {mechanism});
+}
+
+void append_authentication_sasl(std::string& out, std::initializer_list<std::string_view> mechanisms) {
+  MessageBuilder message(out, 'R');
+  message.int32(auth_code::sasl);
+  for (std::string_view mechanism : mechanisms) message.cstring(mechanism);
+  message.byte(0);
 }
 
 void append_authentication_sasl_continue(std::string& out, std::string_view data) {

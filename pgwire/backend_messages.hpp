@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,8 @@ void append_authentication_ok(std::string& out);
 void append_authentication_cleartext(std::string& out);
 void append_authentication_md5(std::string& out, const uint8_t salt[4]);
 void append_authentication_sasl(std::string& out, std::string_view mechanism);
+// AuthenticationSASL listing several mechanisms, in preference order.
+void append_authentication_sasl(std::string& out, std::initializer_list<std::string_view> mechanisms);
 void append_authentication_sasl_continue(std::string& out, std::string_view data);
 void append_authentication_sasl_final(std::string& out, std::string_view data);
 void append_parameter_status(std::string& out, std::string_view name, std::string_view value);

@@ -415,41 +415,59 @@ SqlState ScramResult::sqlstate() const {
 
 // ---- ScramServer ----------------------------------------------------------------
 
-ScramServer::ScramServer(ScramVerifier verifier, std::string_view server_nonce)
-    : verifier_(std::move(verifier)), server_nonce_(server_nonce) {}
+ScramServer::ScramServer(ScramVerifier verifier, std::string_view server_nonce, std::string channel_binding)
+    : verifier_(std::move(verifier)), server_nonce_(server_nonce), channel_binding_(std::move(channel_binding)) {}
 
 ScramResult ScramServer::fail(ScramStatus status, std::string error, std::string detail) {
   state_ = State::failed;
   return ScramResult{status, {}, std::move(error), std::move(detail)};
 }
 
-ScramResult ScramServer::handle_client_first(std::string_view message) {
+ScramResult ScramServer::handle_client_first(std::string_view message, bool plus) {
   if (state_ != State::expect_client_first)
     return fail(ScramStatus::protocol_error, "unexpected SCRAM message", "client-first-message was already received.");
   constexpr const char* kMalformed = "malformed SCRAM message";
+  if (plus && channel_binding_.empty())
+    return fail(ScramStatus::protocol_error, "invalid SASLInitialResponse",
+                "SCRAM-SHA-256-PLUS was not offered on this connection.");
 
   // gs2-header: cbind-flag "," [authzid] ","
   if (message.empty()) return fail(ScramStatus::protocol_error, kMalformed, "The message is empty.");
-  switch (message[0]) {
-    case 'n':  // the client does not do channel binding
-    case 'y':  // it could, but believes we cannot: true, we never offer SCRAM-SHA-256-PLUS
-      break;
-    case 'p':
-      return fail(ScramStatus::unsupported, "channel binding is not supported",
-                  "The client requested channel binding (\"p=\"), but SCRAM-SHA-256 without channel binding was "
-                  "offered.");
-    default:
-      return fail(ScramStatus::protocol_error, kMalformed,
-                  "Unexpected channel-binding flag \"" + std::string(1, message[0]) + "\".");
-  }
-  if (message.size() < 2 || message[1] != ',')
+  size_t flag_end = message.find(',');
+  if (flag_end == std::string_view::npos)
     return fail(ScramStatus::protocol_error, kMalformed, "Comma expected after the channel-binding flag.");
-  if (message.size() > 2 && message[2] == 'a')
+  std::string_view flag = message.substr(0, flag_end);
+  if (flag == "n") {  // the client does not do channel binding
+    if (plus) return fail(ScramStatus::protocol_error, kMalformed, "The client selected SCRAM-SHA-256-PLUS without "
+                                                                   "channel binding.");
+  } else if (flag == "y") {  // it could, but believes we cannot
+    // A downgrade if we did offer it: someone removed -PLUS on the way.
+    if (!channel_binding_.empty())
+      return fail(ScramStatus::protocol_error, "SCRAM channel binding negotiation error",
+                  "The client supports SCRAM channel binding but thinks the server does not.  However, this server "
+                  "does support channel binding.");
+    if (plus) return fail(ScramStatus::protocol_error, kMalformed, "The client selected SCRAM-SHA-256-PLUS without "
+                                                                   "channel binding.");
+  } else if (flag.starts_with("p=")) {
+    if (!plus)
+      return fail(ScramStatus::protocol_error, kMalformed,
+                  "The client selected SCRAM-SHA-256 without channel binding, but the SCRAM message includes "
+                  "channel binding data.");
+    if (flag.substr(2) != kChannelBindingType)
+      return fail(ScramStatus::unsupported, "unsupported SCRAM channel-binding type \"" +
+                                                std::string(flag.substr(2)) + "\"");
+    binding_used_ = true;
+  } else {
+    return fail(ScramStatus::protocol_error, kMalformed,
+                "Unexpected channel-binding flag \"" + std::string(flag.substr(0, 1)) + "\".");
+  }
+  std::string_view after_flag = message.substr(flag_end + 1);
+  if (!after_flag.empty() && after_flag[0] == 'a')
     return fail(ScramStatus::unsupported, "client uses authorization identity, but it is not supported");
-  if (message.size() < 3 || message[2] != ',')
+  if (after_flag.empty() || after_flag[0] != ',')
     return fail(ScramStatus::protocol_error, kMalformed, "Comma expected after the authorization identity.");
-  gs2_header_ = std::string(message.substr(0, 3));
-  std::string_view bare = message.substr(3);
+  gs2_header_ = std::string(message.substr(0, flag_end + 2));
+  std::string_view bare = message.substr(flag_end + 2);
 
   AttributeReader reader(bare);
   auto attribute = reader.next();
@@ -490,10 +508,11 @@ ScramResult ScramServer::handle_client_final(std::string_view message) {
   auto attribute = reader.next();
   if (!attribute || attribute->name != 'c')
     return fail(ScramStatus::protocol_error, kMalformed, expected_attribute('c', attribute));
-  // Without channel binding, "c=" carries the gs2 header back, so the header
-  // cannot have been tampered with on the way.
+  // "c=" carries the gs2 header back, so the header cannot have been
+  // tampered with on the way, and with channel binding the hash of the
+  // certificate the client saw: a man in the middle shows another one.
   auto binding = base64_decode(attribute->value);
-  if (!binding || *binding != gs2_header_)
+  if (!binding || *binding != gs2_header_ + (binding_used_ ? channel_binding_ : std::string()))
     return fail(ScramStatus::protocol_error, "SCRAM channel binding check failed",
                 "The channel-binding attribute does not match the client-first-message.");
   attribute = reader.next();
@@ -548,6 +567,10 @@ ScramResult ScramClient::fail(ScramStatus status, std::string error, std::string
   return ScramResult{status, {}, std::move(error), std::move(detail)};
 }
 
+std::string ScramClient::gs2_header() const {
+  return channel_binding_.empty() ? "n,," : "p=" + std::string(kChannelBindingType) + ",,";
+}
+
 ScramResult ScramClient::client_first_message() {
   if (state_ != State::initial) return fail(ScramStatus::protocol_error, "SCRAM client-first-message already sent");
   if (nonce_.empty()) {
@@ -557,7 +580,7 @@ ScramResult ScramClient::client_first_message() {
   }
   client_first_bare_ = "n=" + escape_saslname(user_) + ",r=" + nonce_;
   state_ = State::first_sent;
-  return ScramResult{ScramStatus::ok, "n,," + client_first_bare_, {}, {}};
+  return ScramResult{ScramStatus::ok, gs2_header() + client_first_bare_, {}, {}};
 }
 
 ScramResult ScramClient::handle_server_first(std::string_view message) {
@@ -604,7 +627,7 @@ ScramResult ScramClient::handle_server_first(std::string_view message) {
     client_key_ = keys.client_key;
     server_key_ = keys.server_key;
   }
-  std::string without_proof = "c=biws,r=" + std::string(nonce);  // biws = base64("n,,")
+  std::string without_proof = "c=" + base64_encode(gs2_header() + channel_binding_) + ",r=" + std::string(nonce);
   std::string auth_message = client_first_bare_ + "," + std::string(message) + "," + without_proof;
   ScramKey proof = xor_keys(client_key_, hmac(sha256(client_key_), auth_message));
   expected_server_signature_ = hmac(server_key_, auth_message);

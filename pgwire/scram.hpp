@@ -3,9 +3,10 @@
 // client side (the proxy logging in to a PostgreSQL server). Callers move the
 // SASL payloads in and out of AuthenticationSASL* / SASL*Response messages.
 //
-// PostgreSQL's dialect: no channel binding (gs2 header "n,," or "y,,"), and the
-// user name in client-first-message is ignored — the user comes from the
-// startup packet — so clients send "n=" with an empty name.
+// PostgreSQL's dialect: channel binding only as SCRAM-SHA-256-PLUS with
+// tls-server-end-point (RFC 5929) over TLS, and the user name in
+// client-first-message is ignored — the user comes from the startup packet —
+// so clients send "n=" with an empty name.
 #pragma once
 
 #include <array>
@@ -19,6 +20,8 @@
 namespace sy::pgwire {
 
 inline constexpr std::string_view kScramSha256 = "SCRAM-SHA-256";
+inline constexpr std::string_view kScramSha256Plus = "SCRAM-SHA-256-PLUS";
+inline constexpr std::string_view kChannelBindingType = "tls-server-end-point";
 // The most PBKDF2 iterations ScramClient accepts from a server. PostgreSQL's
 // default is 4096; the derivation runs on the caller's thread (a worker loop),
 // so a server asking for millions is broken or trying to burn our CPU.
@@ -80,9 +83,16 @@ class ScramServer {
  public:
   // `server_nonce` is for tests; empty means 18 random bytes in base64 (as
   // PostgreSQL). It must be printable ASCII without ','.
-  explicit ScramServer(ScramVerifier verifier, std::string_view server_nonce = {});
+  // `channel_binding`: over TLS, the tls-server-end-point hash of our
+  // certificate; then SCRAM-SHA-256-PLUS is offered beside SCRAM-SHA-256.
+  // Empty: no TLS (or no binding for the certificate's signature).
+  explicit ScramServer(ScramVerifier verifier, std::string_view server_nonce = {},
+                       std::string channel_binding = {});
 
-  ScramResult handle_client_first(std::string_view client_first_message);
+  bool offers_plus() const { return !channel_binding_.empty(); }
+  // The mechanism the client chose in SASLInitialResponse; `plus` = the
+  // -PLUS one, which handle_client_first then requires a "p=" header for.
+  ScramResult handle_client_first(std::string_view client_first_message, bool plus = false);
   ScramResult handle_client_final(std::string_view client_final_message);
 
   bool succeeded() const { return state_ == State::succeeded; }
@@ -98,7 +108,9 @@ class ScramServer {
   ScramVerifier verifier_;
   std::string server_nonce_;
   State state_ = State::expect_client_first;
-  std::string gs2_header_;         // what "c=" must decode to
+  std::string channel_binding_;    // tls-server-end-point data; empty without TLS
+  bool binding_used_ = false;      // the client chose "p=tls-server-end-point"
+  std::string gs2_header_;         // what "c=" must decode to (then the binding data, if used)
   std::string nonce_;              // client nonce + server nonce
   std::string client_first_bare_;  // these two are part of AuthMessage
   std::string server_first_;
@@ -123,6 +135,9 @@ class ScramClient {
   // the verifier the keys came from, to fail early with a clear reason.
   ScramClient(const ScramKey& client_key, const ScramVerifier& verifier, std::string_view nonce = {});
 
+  // Before client_first_message(): bind the exchange to the TLS channel
+  // (SCRAM-SHA-256-PLUS with tls-server-end-point `data`).
+  void use_channel_binding(std::string data) { channel_binding_ = std::move(data); }
   ScramResult client_first_message();
   ScramResult handle_server_first(std::string_view server_first_message);
   // True only for "v=<the expected ServerSignature>". A server that answers
@@ -135,6 +150,7 @@ class ScramClient {
  private:
   enum class State { initial, first_sent, final_sent, succeeded, failed };
   ScramResult fail(ScramStatus status, std::string error, std::string detail = {});
+  std::string gs2_header() const;
 
   std::optional<std::string> password_;  // empty in pass-through mode
   ScramKey client_key_{};
@@ -144,6 +160,7 @@ class ScramClient {
   std::string user_;
   State state_ = State::initial;
   std::string client_first_bare_;
+  std::string channel_binding_;  // empty: none ("n,,")
   ScramKey expected_server_signature_{};
   std::string error_;
 };

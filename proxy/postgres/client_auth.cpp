@@ -216,8 +216,17 @@ void ClientConnection::request_password() {
       if (credential_.kind == Credential::Kind::scram) verifier = *credential_.verifier;
       else if (credential_.kind == Credential::Kind::plain) verifier = front_.derived_verifier(credential_.secret);
       else verifier = front_.mock_verifier();  // fails at the proof, as intended
-      scram_ = std::make_unique<pgwire::ScramServer>(std::move(verifier));
-      pgwire::append_authentication_sasl(out, pgwire::kScramSha256);
+      // Over TLS, SCRAM-SHA-256-PLUS binds the exchange to our certificate
+      // (channel_binding=require in libpq).
+      std::string binding;
+      if (const tls::TlsSession* session = tls_session()) {
+        std::vector<uint8_t> hash = session->tls_server_end_point();
+        binding.assign(hash.begin(), hash.end());
+      }
+      scram_ = std::make_unique<pgwire::ScramServer>(std::move(verifier), std::string_view(), std::move(binding));
+      if (scram_->offers_plus())
+        pgwire::append_authentication_sasl(out, {pgwire::kScramSha256Plus, pgwire::kScramSha256});
+      else pgwire::append_authentication_sasl(out, {pgwire::kScramSha256});
       break;
     }
   }
@@ -276,11 +285,13 @@ StreamVerdict ClientConnection::on_auth_message(std::string_view message) {
         std::string_view mechanism = reader.cstring();
         int32_t length = reader.int32();
         std::string_view data = reader.rest();
-        if (!reader.ok() || mechanism != pgwire::kScramSha256 || length != static_cast<int32_t>(data.size())) {
+        bool plus = mechanism == pgwire::kScramSha256Plus && scram_->offers_plus();
+        if (!reader.ok() || (mechanism != pgwire::kScramSha256 && !plus) ||
+            length != static_cast<int32_t>(data.size())) {
           fail(pgwire::sqlstate::protocol_violation, "invalid SASLInitialResponse");
           return StreamVerdict::close;
         }
-        result = scram_->handle_client_first(data);
+        result = scram_->handle_client_first(data, plus);
         if (result.ok()) {
           std::string out;
           pgwire::append_authentication_sasl_continue(out, result.data);

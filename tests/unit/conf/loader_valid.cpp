@@ -170,6 +170,9 @@ backend = "app"
 name = "pg"
 bind = "127.0.0.1:6432"
 protocol = "postgres"
+[listener.tls]
+cert = "/etc/sy/pg.pem"
+key = "/etc/sy/pg.key"
 [[listener]]
 name = "h"
 bind = "127.0.0.1:8081"
@@ -192,6 +195,8 @@ name = "app"
   const PostgresGlobal& postgres = config->postgres;
   const Database& database = config->databases.at(0);
   const User& user = config->users.at(0);
+  const ListenerTls& tls = postgres_listener.tls;
+  REQUIRE(tls.enabled);
   auto words = [](const auto& values) {
     std::string text = "[";
     for (const auto& value : values) text += (text.size() > 1 ? ", \"" : "\"") + std::string(to_string(value)) + "\"";
@@ -302,6 +307,17 @@ name = "app"
       {{"database", "server_user"}, unset_if_empty(database.server_user)},
       {{"database", "server_password"}, unset_if_empty(database.server_password)},
       {{"user", "password"}, unset_if_empty(user.password)},
+      {{"listener.tls", "alpn"}, tls.alpn == std::vector<std::string>{"postgresql"} ? "by protocol" : "?"},
+      {{"listener.tls", "min_version"}, tls.min_version == TlsMinVersion::tls1_2 ? "1.2" : "?"},
+      {{"listener.tls", "ciphers"}, unset_if_empty(tls.ciphers)},
+      {{"listener.tls", "ciphersuites"}, unset_if_empty(tls.ciphersuites)},
+      {{"listener.tls", "session_tickets"}, tls.session_tickets ? "true" : "false"},
+      {{"listener.tls", "ticket_key_file"}, unset_if_empty(tls.ticket_key_file)},
+      {{"listener.tls", "client_ca"}, unset_if_empty(tls.client_ca)},
+      {{"listener.tls", "verify_client"}, tls.verify_client == VerifyClient::none ? "none" : "?"},
+      {{"listener.tls", "handshake_timeout"}, format_duration(tls.handshake_timeout)},
+      {{"listener.tls", "required"}, tls.required ? "true" : "false"},
+      {{"listener.tls", "client_subject_header"}, unset_if_empty(tls.client_subject_header)},
       {{"postgres", "read_only_functions"}, postgres.read_only_functions.empty() ? "[]" : "?"},
       {{"database", "target"}, std::string(to_string(database.target))},
       {{"database", "max_replica_lag"}, format_duration(database.max_replica_lag)},

@@ -52,6 +52,36 @@ TEST_CASE("scram exchange: right password with random nonces succeeds, as libpq 
   CHECK(other.client_first_message().data != e.client_first.data);
 }
 
+TEST_CASE("scram exchange: SCRAM-SHA-256-PLUS binds the exchange to the certificate hash both sides see") {
+  auto verifier = make_scram_verifier("correct horse", kSalt, kIterations);
+  const std::string binding(32, '\x5a');
+  ScramClient client("correct horse");
+  client.use_channel_binding(binding);
+  ScramServer server(verifier, {}, binding);
+  CHECK(server.offers_plus());
+  auto first = client.client_first_message();
+  REQUIRE(first.ok());
+  CHECK(first.data.rfind("p=tls-server-end-point,,n=,r=", 0) == 0);
+  auto server_first = server.handle_client_first(first.data, true);
+  REQUIRE(server_first.ok());
+  auto final_message = client.handle_server_first(server_first.data);
+  REQUIRE(final_message.ok());
+  auto server_final = server.handle_client_final(final_message.data);
+  REQUIRE_MESSAGE(server_final.ok(), server_final.error);
+  CHECK(client.verify_server_final(server_final.data));
+
+  // A man in the middle terminates TLS with another certificate: the hashes differ.
+  ScramClient fooled("correct horse");
+  fooled.use_channel_binding(std::string(32, '\x11'));
+  ScramServer real(verifier, {}, binding);
+  auto fooled_first = fooled.client_first_message();
+  auto real_first = real.handle_client_first(fooled_first.data, true);
+  REQUIRE(real_first.ok());
+  auto rejected = real.handle_client_final(fooled.handle_server_first(real_first.data).data);
+  CHECK(rejected.status == ScramStatus::protocol_error);
+  CHECK(rejected.error == "SCRAM channel binding check failed");
+}
+
 TEST_CASE("scram exchange: wrong password is auth_failed (28P01) and recovers no key") {
   ScramClient client("wrong horse");
   ScramServer server(make_scram_verifier("correct horse", kSalt, kIterations));

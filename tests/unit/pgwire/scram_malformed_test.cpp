@@ -37,11 +37,30 @@ TEST_CASE("scram malformed: valid client-first variants are accepted") {
   CHECK(client_first("n,,n=a=2Cb,r=abc,x=ext").ok()); // optional extensions are ignored
 }
 
-TEST_CASE("scram malformed: channel binding requested is unsupported (0A000)") {
+TEST_CASE("scram malformed: channel binding data under plain SCRAM-SHA-256 is a protocol error (08P01)") {
   auto result = client_first("p=tls-server-end-point,,n=,r=abc");
-  CHECK(result.status == ScramStatus::unsupported);
-  CHECK(result.sqlstate().code == "0A000");
-  CHECK(result.error == "channel binding is not supported");
+  CHECK(result.status == ScramStatus::protocol_error);
+  CHECK(result.sqlstate().code == "08P01");
+  CHECK(result.detail.find("includes channel binding data") != std::string::npos);
+}
+
+TEST_CASE("scram malformed: channel binding negotiation, as PostgreSQL checks it") {
+  const std::string binding = "0123456789abcdef0123456789abcdef";
+  auto first = [&](std::string_view message, bool plus, std::string cb) {
+    return ScramServer(verifier(), "SRV", std::move(cb)).handle_client_first(message, plus);
+  };
+  CHECK(first("p=tls-server-end-point,,n=,r=abc", true, binding).ok());
+  CHECK(first("n,,n=,r=abc", false, binding).ok());  // binding offered, client declines: allowed
+  // "y": the client could bind but saw no -PLUS; we offered it, so someone removed it.
+  auto downgraded = first("y,,n=,r=abc", false, binding);
+  CHECK(downgraded.status == ScramStatus::protocol_error);
+  CHECK(downgraded.error == "SCRAM channel binding negotiation error");
+  CHECK(first("y,,n=,r=abc", false, "").ok());  // without TLS "y" is the truth
+  CHECK(first("n,,n=,r=abc", true, binding).status == ScramStatus::protocol_error);  // -PLUS chosen, no binding
+  CHECK(first("p=tls-server-end-point,,n=,r=abc", true, "").status == ScramStatus::protocol_error);  // not offered
+  auto other_type = first("p=tls-unique,,n=,r=abc", true, binding);
+  CHECK(other_type.status == ScramStatus::unsupported);
+  CHECK(other_type.error == "unsupported SCRAM channel-binding type \"tls-unique\"");
 }
 
 TEST_CASE("scram malformed: bad client-first-messages are protocol errors") {
