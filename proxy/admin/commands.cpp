@@ -12,6 +12,7 @@
 #include "proxy/admin/postgres_commands.hpp"
 #include "proxy/admin/request.hpp"
 #include "proxy/admin/table.hpp"
+#include "proxy/admin/tls_commands.hpp"
 #include "proxy/control/control.hpp"
 
 namespace sy::admin {
@@ -127,6 +128,8 @@ const std::vector<Command>& commands() {
       {"ready", "BACKEND/SERVER", "back to normal after drain or maint", 1, 1,
        [](Request& r) { return set_state(r, balancer::AdminState::ready); }},
       {"reload", "", "re-read the configuration file (same as SIGHUP)", 0, 0, reload},
+      {"show certificates", "", "certificates TLS listeners serve: subject, names, issuer, serial, expiry", 0, 0,
+       show_certificates},
       {"show pools", "", "PostgreSQL pools: clients active/waiting, servers active/idle/opening, longest wait", 0, 0,
        show_pools},
       {"show clients", "", "PostgreSQL clients: user, database, state, address, linked server", 0, 0, show_clients},

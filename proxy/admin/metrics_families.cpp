@@ -3,6 +3,7 @@
 #include "proxy/admin/metrics_families.hpp"
 
 #include <array>
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -67,6 +68,39 @@ void add_listeners(std::vector<MetricFamily>& out, sy::control::Control& control
     }
     retries.add(labels, static_cast<double>(state.counters->http_retries.load(std::memory_order_relaxed)));
   }
+}
+
+void add_tls(std::vector<MetricFamily>& out, sy::control::Control& control) {
+  Family handshakes(out, "switchyard_tls_handshakes_total", "TLS handshakes completed with clients",
+                    MetricType::Counter);
+  Family resumed(out, "switchyard_tls_resumed_total", "client TLS handshakes that resumed a session",
+                 MetricType::Counter);
+  Family failures(out, "switchyard_tls_handshake_failures_total", "client TLS handshakes that failed, by reason",
+                  MetricType::Counter);
+  Family expiry(out, "switchyard_tls_certificate_expiry_seconds",
+                "seconds until a served certificate expires (negative: expired)", MetricType::Gauge);
+  for (const auto& [name, state] : control.listeners()) {
+    const conf::Listener* listener = control.runtime().config().find_listener(name);
+    if (!listener || !listener->tls.enabled) continue;
+    const auto& counters = *state.counters;
+    handshakes.add({{"listener", name}}, static_cast<double>(counters.tls_handshakes.load(std::memory_order_relaxed)));
+    resumed.add({{"listener", name}}, static_cast<double>(counters.tls_resumed.load(std::memory_order_relaxed)));
+    for (size_t reason = 1; reason < counters.tls_failures.size(); ++reason) {
+      std::string reason_name = reason == core::ListenerCounters::kTlsTimeout
+                                    ? "timeout"
+                                    : std::string(tls::error_name(static_cast<tls::TlsError>(reason)));
+      failures.add({{"listener", name}, {"reason", reason_name}},
+                   static_cast<double>(counters.tls_failures[reason].load(std::memory_order_relaxed)));
+    }
+  }
+  const auto& contexts = control.tls_contexts();
+  if (!contexts) return;
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const auto& [listener, context] : contexts->listeners())
+    for (const auto& info : context->certificates())
+      expiry.add({{"listener", listener}, {"subject", info.subject}, {"serial", info.serial}},
+                 static_cast<double>(info.not_after - now));
 }
 
 void add_servers(std::vector<MetricFamily>& out, sy::control::Control& control) {
@@ -174,6 +208,7 @@ std::vector<MetricFamily> collect_metrics(sy::control::Control& control) {
   reloads.add({{"result", "ok"}}, static_cast<double>(control.reloads_ok()));
   reloads.add({{"result", "rejected"}}, static_cast<double>(control.reloads_rejected()));
   add_listeners(out, control);
+  add_tls(out, control);
   add_servers(out, control);
   add_postgres(out, control);
   return out;

@@ -76,6 +76,7 @@ int Control::run() {
     workers_.push_back(std::make_unique<Worker>(i, static_cast<WorkerReports&>(*this), fronts_));
     worker_list_.push_back(workers_.back().get());
   }
+  tls_ = tls.contexts;
   for (unsigned i = 0; i < worker_count; ++i) {
     workers_[i]->adopt_tls(tls.contexts);
     for (auto& [name, list] : fds) workers_[i]->open_listener(name, list[i], listeners_[name].counters);
@@ -229,6 +230,7 @@ ReloadOutcome Control::try_reload() {
   }
 
   log::configure(next.global.log_level, next.global.log_format);
+  tls_ = tls.contexts;
   for (auto& worker : workers_) worker->adopt_tls(tls.contexts);
   runtime_.adopt(loaded.config);
   configure_health();

@@ -74,6 +74,8 @@ class Control final : private WorkerReports {
   const std::map<std::string, ListenerState>& listeners() const { return listeners_; }
   health::HealthMonitor& health() { return *health_; }
   const FrontRegistry& fronts() const { return fronts_; }
+  // The TLS contexts the workers use now (of the running configuration).
+  const std::shared_ptr<const core::TlsContexts>& tls_contexts() const { return tls_; }
   size_t worker_count() const { return workers_.size(); }
   // Empty string on success, else a message naming what is wrong.
   std::string set_admin_state(std::string_view backend, std::string_view server, balancer::AdminState state);
@@ -137,6 +139,7 @@ class Control final : private WorkerReports {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<Worker*> worker_list_;  // the same, for workers to reach each other
   std::map<std::string, ListenerState> listeners_;
+  std::shared_ptr<const core::TlsContexts> tls_;
   std::shared_ptr<const balancer::Snapshot> published_;
   std::map<std::string, balancer::WalHistory> wal_history_;
   // Per role-checked backend without a primary now: which one it lost and
