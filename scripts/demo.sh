@@ -41,7 +41,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-ports=(8080 8081 8082 8083 8084 6432 54329)
+ports=(8080 8081 8082 8083 8084 8443 6432 54329)
 [ "$failover" = 1 ] && ports+=(54330)
 for port in "${ports[@]}"; do
   port_free "$port" || { echo "demo: port $port is in use; stop what uses it first" >&2; exit 1; }
@@ -55,6 +55,17 @@ for name in app1:8081 app2:8082 spare:8083 api1:8084; do
   /usr/bin/python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/$server" >"$work/$server.log" 2>&1 &
   pids+=($!)
 done
+
+# --- TLS: a CA of the demo's own and a certificate for localhost / 127.0.0.1 ---
+tls="$work/tls"
+mkdir -p "$tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 7 -subj "/CN=switchyard demo CA" \
+  -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 7 \
+  -copy_extensions copy -out "$tls/server.pem" 2>/dev/null
+# --- end TLS ---
 
 # --- PostgreSQL: one server on :54329 with a database "app", user app/apppw ---
 chmod 755 "$work"
@@ -102,7 +113,8 @@ switchyard demo is running (log: $work/switchyard.log)
 
   web (http)       127.0.0.1:8080  ->  api.localhost and /api/  ->  api1 :8084
                                    everything else           ->  app1 :8081, app2 :8082, spare :8083 (backup)
-  pg  (postgres)   127.0.0.1:6432  ->  PostgreSQL :54329, database "app", transaction pooling
+  web-tls (https)  127.0.0.1:8443  ->  app1, app2, spare, with a certificate of the demo's CA ($tls/ca.pem)
+  pg  (postgres)   127.0.0.1:6432  ->  PostgreSQL :54329, database "app", transaction pooling (TLS or plain)
 
 Try:
   curl -s http://127.0.0.1:8080/                       # alternates app1 / app2
@@ -116,7 +128,11 @@ Try:
   $bin ctl --socket $work/admin.sock set weight app/app2 300
   kill the app1 and app2 python servers and watch spare take over (the log says DOWN/UP)
 
+  curl -s --cacert $tls/ca.pem https://localhost:8443/   # HTTPS, verified against the demo CA
+  $bin ctl --socket $work/admin.sock show certificates
+
   PGPASSWORD=apppw psql -h 127.0.0.1 -p 6432 -U app app          # through the pooler
+  PGPASSWORD=apppw psql "host=localhost port=6432 user=app dbname=app sslmode=verify-full sslrootcert=$tls/ca.pem channel_binding=require"
   PGPASSWORD=apppw pgbench -i -h 127.0.0.1 -p 6432 -U app app && \
     PGPASSWORD=apppw pgbench -c 20 -T 10 -M prepared -h 127.0.0.1 -p 6432 -U app app
   $bin ctl --socket $work/admin.sock show pools                  # 20 clients over 5 server connections

@@ -283,6 +283,33 @@ class CertificateReloadTest(IntegrationTest):
         self.assertRegex(result.stderr, r'config\.toml:\d+:\d+: listener "web" tls: .*nokey\.pem')
 
 
+class ExamplesTest(IntegrationTest):
+    def test_every_example_passes_check_once_its_certificates_exist(self):
+        """The examples name the demo's certificates (scripts/demo.sh makes them
+        in /tmp/switchyard-demo/tls): with such files in place, --check passes."""
+        from fixtures import run_binary
+        pki = Pki(self.workdir)
+        cert, key = pki.issue("localhost", ["DNS:localhost", "IP:127.0.0.1"])
+        demo = os.path.join(self.workdir, "demo")
+        os.makedirs(os.path.join(demo, "tls"))
+        os.replace(cert, os.path.join(demo, "tls", "server.pem"))
+        os.replace(key, os.path.join(demo, "tls", "server.key"))
+        examples = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+        checked = 0
+        for name in sorted(os.listdir(examples)):
+            if not name.endswith(".toml"):
+                continue
+            with open(os.path.join(examples, name)) as f:
+                text = f.read().replace("/tmp/switchyard-demo/", demo + "/")
+            path = os.path.join(self.workdir, name)
+            with open(path, "w") as f:
+                f.write(text)
+            result = run_binary("--check", path)
+            self.assertEqual(result.returncode, 0, f"{name}: {result.stderr}")
+            checked += 1
+        self.assertGreaterEqual(checked, 5)
+
+
 class TcpTlsTest(IntegrationTest):
     def setUp(self):
         super().setUp()
