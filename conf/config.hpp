@@ -91,6 +91,7 @@ struct Backend {
   ProxyProtocol send_proxy = ProxyProtocol::none;
   HealthCheck health_check;
   HttpBackend http;
+  BackendTls tls;  // [backend.tls]: TLS to the servers
   OutlierEjection outlier_ejection;
   std::vector<Server> servers;
   SourcePosition position;

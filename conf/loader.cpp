@@ -155,6 +155,7 @@ Backend read_backend(const toml::table& table, Diagnostics& diagnostics) {
   reader.read_keys(backend);
   check_backend(table, backend, reader);
   read_backend_http(table, reader.subject(), backend, diagnostics);
+  read_backend_tls(table, reader.subject(), backend, diagnostics);
 
   if (const toml::table* check = single_table(table, "backend.health_check", reader.subject() + ": ", diagnostics))
     read_health_check(*check, reader.subject(), backend.health_check, diagnostics);

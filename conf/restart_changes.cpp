@@ -36,6 +36,7 @@ std::vector<SectionInstance> section_instances(const Config& config, std::string
     if (section == "backend") found.push_back(instance(label, backend));
     if (section == "backend.health_check") found.push_back(instance(label + " health_check", backend.health_check));
     if (section == "backend.http") found.push_back(instance(label + " http", backend.http));
+    if (section == "backend.tls" && backend.tls.enabled) found.push_back(instance(label + " tls", backend.tls));
     if (section == "backend.outlier_ejection")
       found.push_back(instance(label + " outlier_ejection", backend.outlier_ejection));
     if (section == "backend.server")

@@ -1,7 +1,8 @@
 // The rows of the TLS sections: [listener.tls] (termination: certificates,
 // SNI, ALPN, versions, resumption, client certificates) and
-// [[listener.tls.certificate]] (more certificates chosen by SNI). Every key
-// is reloadable: a reload loads the files again and new handshakes use them.
+// [[listener.tls.certificate]] (more certificates chosen by SNI), and
+// [backend.tls] (TLS to servers). Every key is reloadable: a reload loads
+// the files again and new handshakes use them.
 #include "conf/schema_parts.hpp"
 
 #include "conf/config.hpp"
@@ -15,10 +16,12 @@ using T = ValueType;
 constexpr SectionSpec sections[] = {
     {"listener.tls", false, "TLS termination on a listener: its certificates and what it asks of clients"},
     {"listener.tls.certificate", true, "one more certificate of a TLS listener, served to the SNI names it covers"},
+    {"backend.tls", false, "TLS to the backend's servers: what is verified, the name sent, a client certificate"},
 };
 
 constexpr std::string_view tls_versions[] = {"1.2", "1.3"};
 constexpr std::string_view verify_client_modes[] = {"none", "optional", "required"};
+constexpr std::string_view verify_server_modes[] = {"none", "ca", "full"};
 
 // clang-format off
 constexpr KeySpec keys[] = {
@@ -69,6 +72,31 @@ constexpr KeySpec keys[] = {
      .description = "PEM chain of a certificate served to the SNI names in its subjectAltName (wildcards too)"},
     {.section = "listener.tls.certificate", .key = "key", .type = T::string, .required = true, .reloadable = true,
      .field = bound<&TlsCertificate::key>, .description = "PEM file of that certificate's private key"},
+
+    // [backend.tls]
+    {.section = "backend.tls", .key = "verify", .type = T::enumeration, .allowed = verify_server_modes,
+     .default_text = "full", .reloadable = true, .field = bound<&BackendTls::verify>,
+     .description = "server certificates: none (encrypt only), ca (chain to a trusted CA), full (ca, and the "
+                    "certificate names the server)"},
+    {.section = "backend.tls", .key = "ca", .type = T::string, .default_text = "unset", .reloadable = true,
+     .field = bound<&BackendTls::ca>, .description = "PEM bundle of trusted CAs; unset = the system store"},
+    {.section = "backend.tls", .key = "server_name", .type = T::string, .default_text = "the server's host",
+     .derived_default = true, .reloadable = true, .field = bound<&BackendTls::server_name>,
+     .description = "name sent as SNI and verified (full); by default each server's host as written in address"},
+    {.section = "backend.tls", .key = "cert", .type = T::string, .default_text = "unset", .reloadable = true,
+     .field = bound<&BackendTls::cert>, .description = "PEM client certificate chain, for servers that require one"},
+    {.section = "backend.tls", .key = "key", .type = T::string, .default_text = "unset", .reloadable = true,
+     .field = bound<&BackendTls::key>, .description = "PEM private key of cert"},
+    {.section = "backend.tls", .key = "alpn", .type = T::string_list, .default_text = "[]", .reloadable = true,
+     .field = bound<&BackendTls::alpn>, .description = "ALPN protocols offered to servers, e.g. [\"http/1.1\"]"},
+    {.section = "backend.tls", .key = "min_version", .type = T::enumeration, .allowed = tls_versions,
+     .default_text = "1.2", .reloadable = true, .field = bound<&BackendTls::min_version>,
+     .description = "oldest TLS version used with servers: \"1.2\" or \"1.3\""},
+    {.section = "backend.tls", .key = "ciphers", .type = T::string, .default_text = "unset", .reloadable = true,
+     .field = bound<&BackendTls::ciphers>, .description = "TLS 1.2 cipher list; unset = OpenSSL's defaults"},
+    {.section = "backend.tls", .key = "ciphersuites", .type = T::string, .default_text = "unset",
+     .reloadable = true, .field = bound<&BackendTls::ciphersuites>,
+     .description = "TLS 1.3 cipher suites; unset = OpenSSL's defaults"},
 };
 // clang-format on
 

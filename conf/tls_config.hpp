@@ -1,5 +1,6 @@
 // The TLS part of the configuration: a listener's [listener.tls] (its
-// certificates, what it asks of clients). Plain values only; proxy/core's
+// certificates, what it asks of clients) and a backend's [backend.tls] (TLS
+// to its servers: what is verified, the name sent). Plain values only; proxy/core's
 // TlsContexts turns them into loaded OpenSSL contexts when the
 // configuration is adopted, so that a certificate that does not load
 // rejects the start or the reload.
@@ -15,6 +16,9 @@ namespace sy::conf {
 
 enum class TlsMinVersion { tls1_2, tls1_3 };
 enum class VerifyClient { none, optional, required };
+// How a backend's server certificates are checked (libpq's sslmode
+// require / verify-ca / verify-full).
+enum class VerifyServer { none, ca, full };
 
 // One more certificate of a listener, served to clients whose SNI name it covers.
 struct TlsCertificate {
@@ -45,6 +49,20 @@ struct ListenerTls {
   // http: the client certificate's subject is sent to the server in this
   // header (any such header from the client is removed); empty = not sent.
   std::string client_subject_header;
+  SourcePosition position;
+};
+
+struct BackendTls {
+  bool enabled = false;  // the backend has a [backend.tls] section
+  VerifyServer verify = VerifyServer::full;
+  std::string ca;           // PEM bundle; empty = the system store
+  std::string server_name;  // SNI and the name verified; empty = each server's host as written
+  std::string cert;         // client certificate for servers that ask for one (mTLS)
+  std::string key;
+  std::vector<std::string> alpn;  // offered to servers; empty = none
+  TlsMinVersion min_version = TlsMinVersion::tls1_2;
+  std::string ciphers;
+  std::string ciphersuites;
   SourcePosition position;
 };
 

@@ -52,4 +52,19 @@ void read_listener_tls(const toml::table& table, const std::string& subject, Lis
   report_unknown_keys(*settings, "listener.tls", diagnostics);
 }
 
+void read_backend_tls(const toml::table& table, const std::string& subject, Backend& backend,
+                      Diagnostics& diagnostics) {
+  const toml::table* settings = single_table(table, "backend.tls", subject + ": ", diagnostics);
+  if (!settings) return;
+  BackendTls& tls = backend.tls;
+  tls.enabled = true;
+  tls.position = position_of(*settings);
+  TableReader reader(*settings, "backend.tls", diagnostics);
+  reader.set_subject(subject + " tls");
+  reader.read_keys(tls);
+  if (tls.cert.empty() != tls.key.empty())
+    reader.error_at(tls.cert.empty() ? "key" : "cert", "a client certificate needs both cert and key");
+  report_unknown_keys(*settings, "backend.tls", diagnostics);
+}
+
 }  // namespace sy::conf

@@ -1,5 +1,5 @@
-// Reading [listener.tls] and its [[listener.tls.certificate]] tables;
-// loader.cpp calls this while it reads each listener. Only the shape and
+// Reading [listener.tls] and its [[listener.tls.certificate]] tables, and
+// [backend.tls]; loader.cpp calls these while it reads each listener and backend. Only the shape and
 // the rules between keys are checked here: whether the files load is
 // decided when the configuration is adopted (proxy/core/tls_contexts.hpp),
 // so --check reports it too.
@@ -16,5 +16,7 @@ namespace sy::conf {
 
 void read_listener_tls(const toml::table& table, const std::string& subject, Listener& listener,
                        Diagnostics& diagnostics);
+void read_backend_tls(const toml::table& table, const std::string& subject, Backend& backend,
+                      Diagnostics& diagnostics);
 
 }  // namespace sy::conf

@@ -89,4 +89,10 @@ std::string build_cancel_request(int32_t process_id, int32_t secret_key) {
   return out;
 }
 
+std::string build_ssl_request() {
+  std::string out;
+  MessageBuilder(out, 0).int32(kSslRequestCode);
+  return out;
+}
+
 }  // namespace sy::pgwire

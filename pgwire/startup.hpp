@@ -46,5 +46,7 @@ bool parse_startup(std::string_view packet, StartupPacket& out, std::string& err
 // Builds a StartupMessage (for server connections).
 std::string build_startup(const std::vector<std::pair<std::string, std::string>>& parameters);
 std::string build_cancel_request(int32_t process_id, int32_t secret_key);
+// What a client sends to ask the server for TLS (answered 'S' or 'N').
+std::string build_ssl_request();
 
 }  // namespace sy::pgwire

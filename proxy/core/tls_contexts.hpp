@@ -1,5 +1,6 @@
 // The loaded TLS contexts of one configuration: one server context per
-// listener with [listener.tls]. Built when a configuration is adopted (at
+// listener with [listener.tls], one client context per backend with
+// [backend.tls]. Built when a configuration is adopted (at
 // start, on every reload, and by --check), so a certificate that is
 // missing, does not match its key or has expired rejects that
 // configuration and the running one stays. Immutable and shared: workers
@@ -35,12 +36,16 @@ class TlsContexts {
   const std::map<std::string, std::shared_ptr<const tls::ServerContext>, std::less<>>& listeners() const {
     return listeners_;
   }
+  // nullptr when the backend has no TLS.
+  std::shared_ptr<const tls::ClientContext> backend(std::string_view name) const;
 
  private:
   std::map<std::string, std::shared_ptr<const tls::ServerContext>, std::less<>> listeners_;
+  std::map<std::string, std::shared_ptr<const tls::ClientContext>, std::less<>> backends_;
 };
 
-// What [listener.tls] means to the TLS library.
+// What [listener.tls] and [backend.tls] mean to the TLS library.
 tls::ServerSettings server_settings(const conf::ListenerTls& tls);
+tls::ClientSettings client_settings(const conf::BackendTls& tls);
 
 }  // namespace sy::core

@@ -60,4 +60,14 @@ void TlsTransport::close_notify(std::string& wire) {
   session_->take_ciphertext(wire);
 }
 
+std::unique_ptr<TlsTransport> connect_tls(std::shared_ptr<const tls::ClientContext> context, std::string_view host) {
+  return std::make_unique<TlsTransport>(tls::TlsSession::connect(std::move(context), host));
+}
+
+std::string tls_failure(const Transport* transport) {
+  auto* tls = dynamic_cast<const TlsTransport*>(transport);
+  if (!tls || !tls->session().failed()) return {};
+  return "TLS " + std::string(tls::error_name(tls->session().error())) + ": " + tls->session().error_message();
+}
+
 }  // namespace sy::core

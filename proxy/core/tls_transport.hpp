@@ -40,4 +40,12 @@ class TlsTransport final : public Transport {
   std::string held_;  // plaintext written before the handshake was done
 };
 
+// A client session to a server with [backend.tls]: SNI and verification
+// name from the context (its server_name, or `host` as written in address).
+std::unique_ptr<TlsTransport> connect_tls(std::shared_ptr<const tls::ClientContext> context, std::string_view host);
+
+// Why the TLS of a socket's transport failed, for a log line ("" when it
+// has no TLS or did not fail): "TLS hostname_mismatch: ...".
+std::string tls_failure(const Transport* transport);
+
 }  // namespace sy::core

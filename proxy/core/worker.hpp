@@ -95,6 +95,10 @@ class Worker {
   std::shared_ptr<const tls::ServerContext> tls_context(std::string_view listener) const {
     return tls_ ? tls_->listener(listener) : nullptr;
   }
+  // The client TLS context of a backend with [backend.tls], as last adopted.
+  std::shared_ptr<const tls::ClientContext> backend_tls(std::string_view backend) const {
+    return tls_ ? tls_->backend(backend) : nullptr;
+  }
   const std::shared_ptr<const balancer::Snapshot>& snapshot() const { return snapshot_; }
   std::optional<ServerPick> pick_server(std::string_view backend, uint64_t hash_key,
                                         std::span<const size_t> excluded, const balancer::RoleFilter& roles = {});

@@ -1,12 +1,20 @@
 // Server connection plumbing; see server_connection.hpp.
 #include "proxy/http/server_connection.hpp"
 
+#include "conf/address.hpp"
+#include "proxy/core/log.hpp"
+#include "proxy/core/log_guard.hpp"
+#include "proxy/core/tls_transport.hpp"
+
 namespace sy::http {
 
 ServerConnection* ServerConnection::connect(uv_loop_t* loop, core::BufferPool& buffers,
                                             std::shared_ptr<balancer::ServerCounters> server,
-                                            const sockaddr_storage& address, ServerOwner* owner, int& status) {
+                                            const sockaddr_storage& address, ServerOwner* owner, int& status,
+                                            std::shared_ptr<const tls::ClientContext> tls, std::string_view host) {
   auto* connection = new ServerConnection(loop, buffers, std::move(server), address, owner);
+  connection->tls_ = std::move(tls);
+  connection->tls_host_ = std::string(host);
   status = connection->socket_->connect(reinterpret_cast<const sockaddr*>(&connection->address_));
   if (status != 0) {
     connection->close();  // frees itself once the socket has closed
@@ -32,6 +40,28 @@ void ServerConnection::close() {
 }
 
 void ServerConnection::on_connect(core::Socket&, int status) {
+  if (status != 0 || !tls_) return connecting_done(status);
+  handshaking_ = true;
+  socket_->start_transport(core::connect_tls(std::move(tls_), tls_host_));
+  if (handshaking_) socket_->read_start();
+}
+
+void ServerConnection::on_transport_ready(core::Socket&) {
+  handshaking_ = false;
+  socket_->read_stop();  // the owner starts reading when it has sent its request
+  connecting_done(0);
+}
+
+void ServerConnection::connecting_done(int status) {
+  if (status != 0 && handshaking_) {
+    handshaking_ = false;
+    std::string why = core::tls_failure(socket_->transport());
+    static thread_local core::LogRateLimit limit(10);
+    uint64_t suppressed = 0;
+    if (!why.empty() && limit.allow(uv_now(socket_->loop()), suppressed))
+      log::warn("connection to server ", conf::format_sockaddr(reinterpret_cast<const sockaddr*>(&address_)), ": ",
+                why, suppressed ? log::concat(" (", suppressed, " more not logged)") : std::string());
+  }
   if (owner_) owner_->on_server_connected(*this, status);
 }
 
@@ -40,10 +70,12 @@ void ServerConnection::on_data(core::Socket&, core::Slice data) {
 }
 
 void ServerConnection::on_eof(core::Socket&) {
+  if (handshaking_) return connecting_done(UV_ECONNRESET);
   if (owner_) owner_->on_server_eof(*this);
 }
 
 void ServerConnection::on_error(core::Socket&, int status) {
+  if (handshaking_) return connecting_done(status);
   if (owner_) owner_->on_server_error(*this, status);
 }
 

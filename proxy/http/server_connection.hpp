@@ -10,6 +10,7 @@
 
 #include "balancer/server_counters.hpp"
 #include "proxy/core/socket.hpp"
+#include "tls/context.hpp"
 #include "proxy/http/parser.hpp"
 
 namespace sy::http {
@@ -35,9 +36,12 @@ class ServerConnection final : private core::SocketHandler {
 
   // Starts connecting to `address`; `owner` hears how it went. Null (and
   // the libuv error in `status`) when the connect could not even start.
+  // With `tls` (the backend's [backend.tls]) the TLS handshake to `host`
+  // is part of connecting: the owner hears of the connection once it is done.
   static ServerConnection* connect(uv_loop_t* loop, core::BufferPool& buffers,
                                    std::shared_ptr<balancer::ServerCounters> server, const sockaddr_storage& address,
-                                   ServerOwner* owner, int& status);
+                                   ServerOwner* owner, int& status,
+                                   std::shared_ptr<const tls::ClientContext> tls = nullptr, std::string_view host = {});
 
   void set_owner(ServerOwner* owner) { owner_ = owner; }
   void set_state(State next) { state_ = next; }
@@ -68,9 +72,15 @@ class ServerConnection final : private core::SocketHandler {
   void on_eof(core::Socket&) override;
   void on_error(core::Socket&, int status) override;
   void on_drained(core::Socket&) override;
+  void on_transport_ready(core::Socket&) override;
   void on_closed(core::Socket&) override;
+  // Connecting ended (connected, or failed during the connect or the TLS handshake).
+  void connecting_done(int status);
 
   core::Socket* socket_;
+  std::shared_ptr<const tls::ClientContext> tls_;  // until the handshake starts
+  std::string tls_host_;
+  bool handshaking_ = false;
   ServerOwner* owner_;
   State state_ = State::connecting;
   Parser parser_;

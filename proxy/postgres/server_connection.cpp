@@ -5,7 +5,9 @@
 
 #include <unistd.h>
 
+#include "pgwire/startup.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/core/tls_transport.hpp"
 #include "proxy/postgres/cancel_request.hpp"
 #include "proxy/postgres/client_connection.hpp"
 #include "proxy/postgres/postgres_front.hpp"
@@ -111,7 +113,39 @@ void ServerConnection::on_connect(core::Socket&, int status) {
   }
   set_state(State::login);
   socket_->read_start();
+  if (pool_.front().worker().backend_tls(pick_.backend->name())) {
+    // As libpq does: SSLRequest first; the startup message goes encrypted.
+    awaiting_ssl_answer_ = true;
+    socket_->write(pgwire::build_ssl_request());
+    return;
+  }
   send_startup();
+}
+
+void ServerConnection::on_ssl_answer(core::Slice data) {
+  awaiting_ssl_answer_ = false;
+  if (data.data()[0] != 'S')
+    return setup_failed(data.data()[0] == 'N' ? "the server does not accept TLS, but [backend.tls] requires it"
+                                              : "unexpected answer to SSLRequest");
+  // Anything behind the 'S' came before the handshake: not from the server we verify.
+  if (data.length > 1) return setup_failed("received unencrypted data after the SSL answer");
+  tls_handshaking_ = true;
+  socket_->start_transport(core::connect_tls(pool_.front().worker().backend_tls(pick_.backend->name()),
+                                             pick_.server().config->address.host));
+}
+
+void ServerConnection::on_transport_ready(core::Socket&) {
+  tls_handshaking_ = false;
+  if (state_ == State::login) send_startup();
+}
+
+void ServerConnection::setup_failed(std::string why) {
+  if (state_ == State::closing) return;
+  std::string message = "could not connect to server " + pick_.backend->name() + "/" + pick_.server().name() +
+                        ": " + why;
+  log::warn("postgres ", message);
+  pool_.server_failed(*this, pgwire::sqlstate::connection_failure, message);
+  close(why);
 }
 
 void ServerConnection::close(std::string_view reason) {
@@ -154,9 +188,18 @@ void ServerConnection::abandon(pgwire::SqlState state, std::string_view reason) 
 
 void ServerConnection::on_closed(core::Socket&) { delete this; }
 
-void ServerConnection::on_eof(core::Socket&) { lost("server closed the connection"); }
+void ServerConnection::on_eof(core::Socket&) {
+  if (awaiting_ssl_answer_ || tls_handshaking_) return setup_failed("the server closed the connection during TLS setup");
+  lost("server closed the connection");
+}
 
-void ServerConnection::on_error(core::Socket&, int status) { lost(uv_strerror(status)); }
+void ServerConnection::on_error(core::Socket&, int status) {
+  if (tls_handshaking_) {
+    std::string why = core::tls_failure(socket_->transport());
+    return setup_failed(why.empty() ? uv_strerror(status) : why);
+  }
+  lost(uv_strerror(status));
+}
 
 void ServerConnection::lost(std::string_view reason) {
   if (state_ == State::closing) return;
@@ -192,6 +235,7 @@ void ServerConnection::resume_reading() {
 }
 
 void ServerConnection::on_data(core::Socket&, core::Slice data) {
+  if (awaiting_ssl_answer_) return on_ssl_answer(std::move(data));
   stream_.push(std::move(data));
   process_responses();
 }

@@ -148,7 +148,12 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
 
   // SocketHandler
   void on_connect(core::Socket&, int status) override;
+  void on_transport_ready(core::Socket&) override;
   void on_data(core::Socket&, core::Slice data) override;
+  // [backend.tls]: the answer to our SSLRequest ('S': the handshake starts).
+  void on_ssl_answer(core::Slice data);
+  // The login failed before its startup message: tell the waiting clients why.
+  void setup_failed(std::string why);
   void on_eof(core::Socket&) override;
   // The server ended the connection (not us): closes it and has the idle
   // connections to the same server dropped.
@@ -183,6 +188,8 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   bool streaming_swallowed_ = false;  // the streamed message is not for the client
   bool reading_paused_ = false;       // by backpressure from the client side
   bool processing_ = false;           // inside process_responses()
+  bool awaiting_ssl_answer_ = false;  // [backend.tls]: SSLRequest sent, 'S' or 'N' not read yet
+  bool tls_handshaking_ = false;
   uint64_t created_at_ = 0;
   uint64_t idle_since_ = 0;
   uint64_t busy_since_ = 0;

@@ -5,6 +5,7 @@
 
 #include "balancer/consistent_hash.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/core/tls_transport.hpp"
 #include "proxy/proxy_protocol/header.hpp"
 
 namespace sy::tcp {
@@ -108,12 +109,38 @@ void TcpSession::on_connect(core::Socket& socket, int status) {
     return;
   }
   worker_.report_connect_result(*pick_, 0);
-  set_state(State::relaying);
+  // The PROXY header goes first, in plaintext, as servers expect it before TLS.
   if (auto version = pick_->backend->config->send_proxy; version != conf::ProxyProtocol::none) {
     const auto& a = addresses_.resolve(*client_);
     server_->write(version == conf::ProxyProtocol::v1 ? proxy_protocol::build_v1(a.source, a.destination)
                                                       : proxy_protocol::build_v2(a.source, a.destination));
   }
+  if (auto tls = worker_.backend_tls(pick_->backend->name())) {
+    // Relaying starts once the handshake is done; the connect timer bounds it.
+    uv_timer_start(&timer_, &TcpSession::on_timer, pick_->backend->config->connect_timeout.count(), 0);
+    server_->start_transport(core::connect_tls(std::move(tls), pick_->server().config->address.host));
+    if (server_ && state_ == State::connecting) server_->read_start();
+    return;
+  }
+  start_relaying();
+}
+
+void TcpSession::on_transport_ready(core::Socket& socket) {
+  if (&socket != server_ || state_ != State::connecting) return;
+  uv_timer_stop(&timer_);
+  server_->read_stop();
+  start_relaying();
+}
+
+void TcpSession::server_setup_failed(int status) {
+  std::string why = core::tls_failure(server_->transport());
+  log::warn("listener ", listener_.name, ": server ", pick_->backend->name(), "/", pick_->server().name(), ": ",
+            why.empty() ? std::string(uv_strerror(status)) : why);
+  connect_failed(status);
+}
+
+void TcpSession::start_relaying() {
+  set_state(State::relaying);
   if (initial_.length > 0) {
     pick_->server().counters->bytes_out.fetch_add(initial_.length, std::memory_order_relaxed);
     server_->write(std::move(initial_));
@@ -163,6 +190,7 @@ void TcpSession::on_drained(core::Socket& socket) {
 }
 
 void TcpSession::on_eof(core::Socket& socket) {
+  if (&socket == server_ && state_ == State::connecting) return server_setup_failed(UV_ECONNRESET);
   if (&socket == client_) client_eof_ = true;
   else server_eof_ = true;
   core::Socket& peer = peer_of(socket);
@@ -181,6 +209,7 @@ void TcpSession::on_shutdown_done(core::Socket&) {
 
 void TcpSession::on_error(core::Socket& socket, int status) {
   if (state_ == State::closing) return;
+  if (&socket == server_ && state_ == State::connecting) return server_setup_failed(status);
   log::debug("listener ", listener_.name, ": ", &socket == client_ ? "client" : "server", " error: ",
              uv_strerror(status));
   close_all(uv_strerror(status));

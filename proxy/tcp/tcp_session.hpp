@@ -42,6 +42,10 @@ class TcpSession final : public core::Session, private core::SocketHandler {
   static void on_timer(uv_timer_t* timer);
 
   void on_connect(core::Socket& socket, int status) override;
+  void on_transport_ready(core::Socket& socket) override;
+  void start_relaying();
+  // The server connection failed before relaying began (its TLS handshake).
+  void server_setup_failed(int status);
   void on_data(core::Socket& socket, core::Slice data) override;
   void on_eof(core::Socket& socket) override;
   void on_error(core::Socket& socket, int status) override;

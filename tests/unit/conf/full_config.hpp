@@ -35,6 +35,7 @@ inline const std::vector<FullConfigSection>& full_config_sections() {
       {"backend", "[[backend]]", {"name = \"app\""}},
       {"backend.health_check", "[backend.health_check]", {}},
       {"backend.http", "[backend.http]", {}},
+      {"backend.tls", "[backend.tls]", {}},
       {"backend.outlier_ejection", "[backend.outlier_ejection]", {}},
       {"backend.server", "[[backend.server]]", {"name = \"a1\"", "address = \"127.0.0.1:9001\""}},
       {"postgres", "[postgres]", {}},

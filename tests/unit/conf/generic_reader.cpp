@@ -260,6 +260,7 @@ TEST_CASE("generic reader: config.hpp initialisers agree with the table's defaul
   check_initialisers<Backend>("backend", covered);
   check_initialisers<HealthCheck>("backend.health_check", covered);
   check_initialisers<HttpBackend>("backend.http", covered);
+  check_initialisers<BackendTls>("backend.tls", covered);
   check_initialisers<OutlierEjection>("backend.outlier_ejection", covered);
   check_initialisers<Server>("backend.server", covered);
   check_initialisers<PostgresGlobal>("postgres", covered);

@@ -181,6 +181,7 @@ protocol = "http"
 backend = "app"
 [[backend]]
 name = "app"
+[backend.tls]
 [[backend.server]]
 name = "app1"
 address = "127.0.0.1:9001"
@@ -197,6 +198,8 @@ name = "app"
   const User& user = config->users.at(0);
   const ListenerTls& tls = postgres_listener.tls;
   REQUIRE(tls.enabled);
+  const BackendTls& backend_tls = config->backends.at(0).tls;
+  REQUIRE(backend_tls.enabled);
   auto words = [](const auto& values) {
     std::string text = "[";
     for (const auto& value : values) text += (text.size() > 1 ? ", \"" : "\"") + std::string(to_string(value)) + "\"";
@@ -307,6 +310,15 @@ name = "app"
       {{"database", "server_user"}, unset_if_empty(database.server_user)},
       {{"database", "server_password"}, unset_if_empty(database.server_password)},
       {{"user", "password"}, unset_if_empty(user.password)},
+      {{"backend.tls", "verify"}, backend_tls.verify == VerifyServer::full ? "full" : "?"},
+      {{"backend.tls", "ca"}, unset_if_empty(backend_tls.ca)},
+      {{"backend.tls", "server_name"}, backend_tls.server_name.empty() ? "the server's host" : "?"},
+      {{"backend.tls", "cert"}, unset_if_empty(backend_tls.cert)},
+      {{"backend.tls", "key"}, unset_if_empty(backend_tls.key)},
+      {{"backend.tls", "alpn"}, backend_tls.alpn.empty() ? "[]" : "?"},
+      {{"backend.tls", "min_version"}, backend_tls.min_version == TlsMinVersion::tls1_2 ? "1.2" : "?"},
+      {{"backend.tls", "ciphers"}, unset_if_empty(backend_tls.ciphers)},
+      {{"backend.tls", "ciphersuites"}, unset_if_empty(backend_tls.ciphersuites)},
       {{"listener.tls", "alpn"}, tls.alpn == std::vector<std::string>{"postgresql"} ? "by protocol" : "?"},
       {{"listener.tls", "min_version"}, tls.min_version == TlsMinVersion::tls1_2 ? "1.2" : "?"},
       {{"listener.tls", "ciphers"}, unset_if_empty(tls.ciphers)},

@@ -84,6 +84,12 @@ TEST_CASE("startup: SSLRequest, GSSENCRequest and CancelRequest are recognized")
   CHECK(parsed.cancel_process_id == 4242);
   CHECK(parsed.cancel_secret_key == -17);
 
+  parsed = {};
+  std::string ssl = build_ssl_request();
+  CHECK(ssl == std::string("\x00\x00\x00\x08\x04\xd2\x16\x2f", 8));  // the bytes libpq sends
+  CHECK(parse_startup(ssl, parsed, error));
+  CHECK(parsed.kind == StartupKind::ssl_request);
+
   // A CancelRequest cut short is rejected.
   CHECK(parse_error(packet_with_code(kCancelRequestCode)) == "invalid CancelRequest packet");
 }
