@@ -17,13 +17,13 @@ for arg in "$@"; do
     *) suites+=("$arg") ;;
   esac
 done
-[[ ${#suites[@]} -gt 0 ]] || suites=(l4 http postgres failover)
+[[ ${#suites[@]} -gt 0 ]] || suites=(l4 http tls postgres failover)
 need() {  # tool, package
   command -v "$1" >/dev/null || { echo "bench: $1 is missing (apt-get install $2)" >&2; exit 2; }
 }
 for suite in "${suites[@]}"; do
   case "$suite" in
-    l4|http) need haproxy haproxy; need nginx nginx-light; need wrk wrk ;;
+    l4|http|tls) need haproxy haproxy; need nginx nginx-light; need wrk wrk ;;
     postgres) need /usr/lib/postgresql/15/bin/pgbench postgresql-15; need /usr/sbin/pgbouncer pgbouncer ;;
     failover) need /usr/lib/postgresql/15/bin/pg_basebackup postgresql-15; need /usr/sbin/pgbouncer pgbouncer
               need haproxy haproxy
