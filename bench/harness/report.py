@@ -132,7 +132,7 @@ def scenario_table(s, targets):
         rss = max((r.peak_rss for r in runs), default=0)
         lines.append(
             f"| {t.label} | {_fmt(s.value(t.name))} | {', '.join(_fmt(v) for v in s.round_values(t.name))} "
-            f"| {100 * s.value(t.name) / direct:.0f}% | "
+            + (f"| {100 * s.value(t.name) / direct:.0f}% | " if direct else "| – | ")
             + (f"{_fmt(s.cpu_per_unit(t.name))} | {100 * s.cpu_busy(t.name):.0f}%" if t.process else "– | –")
             + (f" | {_fmt(s.backend_cpu_per_unit(t.name))}" if backend else "")
             + f" | {_fmt(s.latency_ms(t.name))} | "

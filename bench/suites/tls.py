@@ -192,4 +192,4 @@ def run(settings):
             "per connection column is what compares the handshake cost.",
             "Not measured here yet: pgbench -S over TLS through pgbouncer (client_tls_sslmode) and switchyard.",
         ]
-        return SuiteResult(DESCRIPTION, targets, scenarios, notes, logs)
+        return SuiteResult(DESCRIPTION, targets, scenarios, notes, logs, direct_label="no direct baseline")
