@@ -289,6 +289,12 @@ void SentinelFollower::close_handle(uv_handle_t* handle) {
   });
 }
 
+std::vector<std::string> SentinelFollower::known_sentinels() const {
+  std::vector<std::string> keys;
+  for (const auto& [key, link] : links_) keys.push_back(key);
+  return keys;
+}
+
 void SentinelFollower::stop() {
   if (stopping_) return;
   stopping_ = true;

@@ -65,6 +65,8 @@ class SentinelFollower {
   void stop();
 
   const std::optional<MasterChange>& current() const { return current_; }
+  // The Sentinels known so far ("ip:port", sorted): configured and learned.
+  std::vector<std::string> known_sentinels() const;
 
  private:
   struct Link;

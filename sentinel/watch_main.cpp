@@ -3,6 +3,7 @@
 // (the backend wiring into switchyard itself is the control plane's job):
 //   <unix ms> master <host:port> replicas <a,b|-> reason <text>
 //   <unix ms> problem <text>
+//   <unix ms> sentinels <ip:port,...>     (whenever the known set changes)
 // Usage: sy-sentinel-watch MASTER_NAME HOST:PORT... [--password P] [--server-password P] [--poll-interval MS]
 // Runs until SIGTERM or SIGINT.
 #include <uv.h>
@@ -71,6 +72,24 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
       });
 
+  // The follower learns Sentinels as it goes; show the set when it changes.
+  struct Known {
+    sentinel::SentinelFollower* follower;
+    std::string shown;
+  } known{follower, {}};
+  uv_timer_t known_timer;
+  uv_timer_init(loop, &known_timer);
+  known_timer.data = &known;
+  uv_timer_start(&known_timer, [](uv_timer_t* timer) {
+    auto* k = static_cast<Known*>(timer->data);
+    std::string list;
+    for (const auto& key : k->follower->known_sentinels()) list += (list.empty() ? "" : ",") + key;
+    if (list == k->shown) return;
+    k->shown = list;
+    std::printf("%lld sentinels %s\n", unix_ms(), list.c_str());
+    std::fflush(stdout);
+  }, 0, 50);
+
   uv_signal_t signals[2];
   for (int i = 0; i < 2; ++i) {
     uv_signal_init(loop, &signals[i]);
@@ -82,6 +101,7 @@ int main(int argc, char** argv) {
   }
   uv_run(loop, UV_RUN_DEFAULT);
   for (auto& handle : signals) uv_close(reinterpret_cast<uv_handle_t*>(&handle), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&known_timer), nullptr);
   uv_run(loop, UV_RUN_DEFAULT);  // the follower's close callbacks
   return 0;
 }
