@@ -10,6 +10,12 @@
 
 namespace sy::health {
 
+namespace {
+// Nothing the control plane asks for (ROLE, SENTINEL ...) comes near this;
+// a server sending more is not believed, and memory stays bounded.
+constexpr size_t kMaxPendingReplyBytes = 4 * 1024 * 1024;
+}  // namespace
+
 struct RedisClient::Write {
   uv_write_t request;
   std::string bytes;  // must outlive the write
@@ -131,7 +137,10 @@ void RedisClient::on_bytes(const char* data, size_t length) {
   while (!closing_) {
     void* parsed = nullptr;
     if (redisReaderGetReply(reader_, &parsed) != REDIS_OK) return fail(std::string("bad reply: ") + reader_->errstr);
-    if (!parsed) return;
+    if (!parsed) {
+      if (reader_->len - reader_->pos > kMaxPendingReplyBytes) fail("a reply larger than 4 MiB");
+      return;
+    }
     auto* reply = static_cast<redisReply*>(parsed);
     dispatch(*reply);
     freeReplyObject(reply);

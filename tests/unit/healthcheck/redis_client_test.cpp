@@ -32,6 +32,7 @@ struct FakeServer {
   size_t expect = 0;
   std::optional<std::string> answer;
   bool close_after = false;
+  bool byte_by_byte = true;  // else the answer in one write
   bool answered = false;
   uint16_t port = 0;
 
@@ -71,6 +72,14 @@ struct FakeServer {
   void respond() {
     if (!answer || answered) return;
     answered = true;
+    if (!byte_by_byte) {
+      auto* write = new std::pair<uv_write_t, std::string>{{}, *answer};
+      uv_buf_t buffer = uv_buf_init(write->second.data(), static_cast<unsigned>(write->second.size()));
+      uv_write(&write->first, reinterpret_cast<uv_stream_t*>(&peer), &buffer, 1, [](uv_write_t* request, int) {
+        delete reinterpret_cast<std::pair<uv_write_t, std::string>*>(request);
+      });
+      return;
+    }
     for (char byte : *answer) {
       auto* write = new std::pair<uv_write_t, char>{{}, byte};
       uv_buf_t buffer = uv_buf_init(&write->second, 1);
@@ -227,6 +236,19 @@ TEST_CASE("redis client: the server closing, and bytes that are not RESP, end th
     client->command({"PING"}, [](const redisReply&) {});
     run_until(&l.loop, [&] { return !closed.empty(); });
     CHECK(closed.starts_with("bad reply: Protocol error"));
+    server.close();
+  }
+  SUBCASE("a reply too large to believe") {
+    FakeServer server(&l.loop);
+    server.expect = 1;
+    server.byte_by_byte = false;
+    server.answer = "$100000000\r\n" + std::string(5 * 1024 * 1024, 'x');
+    std::string closed;
+    auto* client = RedisClient::connect(&l.loop, loopback(server.port), std::chrono::seconds(1),
+                                        [&](const std::string& reason) { closed = reason; });
+    client->command({"ROLE"}, [](const redisReply&) {});
+    run_until(&l.loop, [&] { return !closed.empty(); });
+    CHECK(closed == "a reply larger than 4 MiB");
     server.close();
   }
   SUBCASE("a reply nobody asked for") {
