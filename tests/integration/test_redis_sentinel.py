@@ -43,7 +43,8 @@ class Watcher:
         self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                         start_new_session=True)
         track(self.process)
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         return self
 
     def _read(self):
@@ -76,16 +77,22 @@ class Watcher:
                         f"the follower to report master {address}; lines: {self.lines[-10:]}")
 
     def close(self):
-        if self.process and self.process.poll() is None:
+        """Stops the driver; it must exit cleanly on SIGTERM (the follower's stop() closes everything)."""
+        if self.process is None:
+            return
+        exit_code = self.process.poll()
+        if exit_code is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=5)
+                exit_code = self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
-        if self.process:
-            self.process.stdout.close()
-            untrack(self.process)
+        untrack(self.process)
+        self.reader.join(timeout=5)
+        self.process.stdout.close()
+        if exit_code != 0:
+            raise AssertionError(f"sy-sentinel-watch exited with {exit_code}:\n" + "\n".join(self.lines[-40:]))
 
     def report(self):
         with self.lock:
