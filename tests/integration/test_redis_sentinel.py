@@ -4,8 +4,13 @@ each change as a line): it names the master and replica from one seed
 Sentinel and learns the other two; after a planned SENTINEL FAILOVER and after
 a hard kill of the master it reports the new master within ~1 s of the first
 +switch-master any Sentinel publishes; a Sentinel that goes away is reported
-and the follower goes on with the others."""
+and the follower goes on with the others. Scripted Sentinels (FakeSentinel)
+show the rules real ones rarely exercise: a named master whose ROLE says
+replica is not taken, no majority means no change, messages about other
+masters start nothing."""
 import os
+import socket
+import socketserver
 import subprocess
 import threading
 import time
@@ -33,8 +38,8 @@ def watch_binary():
 class Watcher:
     """sy-sentinel-watch as a process; its lines parsed into (unix seconds, kind, fields)."""
 
-    def __init__(self, master_name, sentinels, *args):
-        self.command = [watch_binary(), master_name, *sentinels, "--poll-interval", "1000", *args]
+    def __init__(self, master_name, sentinels, *args, poll_ms=1000):
+        self.command = [watch_binary(), master_name, *sentinels, "--poll-interval", str(poll_ms), *args]
         self.lines = []
         self.lock = threading.Lock()
         self.process = None
@@ -123,6 +128,138 @@ class SwitchMasterListener:
             thread.join(timeout=2)
         for pubsub in self.pubsubs:
             pubsub.close()
+
+
+def _bulk(text):
+    data = text.encode()
+    return b"$%d\r\n%s\r\n" % (len(data), data)
+
+
+class FakeSentinel:
+    """A scripted Sentinel for the rules real ones rarely show: it names
+    `master` (a "host:port", or None for "unknown name") and no replicas or
+    other Sentinels, and publishes what the test tells it to."""
+
+    def __init__(self, master=None):
+        self.master = master
+        self.subscribers = []
+        self.lock = threading.Lock()
+        fake = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                while True:
+                    command = self._read_command()
+                    if command is None:
+                        return
+                    self.wfile.write(fake.answer(command, self.wfile))
+                    self.wfile.flush()
+
+            def _read_command(self):
+                line = self.rfile.readline()
+                if not line.startswith(b"*"):
+                    return None
+                args = []
+                for _ in range(int(line[1:])):
+                    length = int(self.rfile.readline()[1:])
+                    args.append(self.rfile.read(length + 2)[:-2].decode())
+                return args
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.address = f"127.0.0.1:{self.port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def answer(self, command, out):
+        name = command[0].upper()
+        if name == "AUTH":
+            return b"+OK\r\n"
+        if name == "SUBSCRIBE":
+            with self.lock:
+                self.subscribers.append(out)
+            return b"".join(b"*3\r\n" + _bulk("subscribe") + _bulk(channel) + b":%d\r\n" % (i + 1)
+                            for i, channel in enumerate(command[1:]))
+        if name == "SENTINEL" and command[1] == "get-master-addr-by-name":
+            if self.master is None:
+                return b"*-1\r\n"
+            host, port = self.master.rsplit(":", 1)
+            return b"*2\r\n" + _bulk(host) + _bulk(port)
+        if name == "SENTINEL":
+            return b"*0\r\n"
+        return b"-ERR unknown command\r\n"
+
+    def publish(self, channel, payload):
+        message = b"*3\r\n" + _bulk("message") + _bulk(channel) + _bulk(payload)
+        with self.lock:
+            for out in self.subscribers:
+                try:
+                    out.write(message)
+                    out.flush()
+                except OSError:
+                    pass
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class FollowerRulesTest(IntegrationTest):
+    """The follower's rules against scripted Sentinels and real Redis servers.
+    Polling is slowed to once a minute: after the first round, only the
+    Sentinels' messages start rounds."""
+
+    def setUp(self):
+        super().setUp()
+        self.master, (self.replica,), _ = start_redis_group(self, replicas=1)
+        self.fakes = [self._own(FakeSentinel(self.master.address)) for _ in range(3)]
+        self.watch = self._own(Watcher("mymaster", [f.address for f in self.fakes], poll_ms=60000)).start()
+        self.watch.wait_master(self.master.address, 5)
+        wait_for(lambda: all(f.subscribers for f in self.fakes), 3, "the follower to subscribe to every Sentinel")
+
+    def problems(self):
+        return [text for _, text in self.watch.events("problem")]
+
+    def test_a_named_master_that_role_calls_a_replica_is_not_taken(self):
+        for fake in self.fakes:
+            fake.master = self.replica.address
+        self.fakes[0].publish("+switch-master", f"mymaster {self.master.address.replace(':', ' ')} "
+                                                f"{self.replica.address.replace(':', ' ')}")
+        wait_for(lambda: any(f"Sentinels name {self.replica.address} as master, not taken: ROLE says replica of "
+                             f"{self.master.address}" in p for p in self.problems()), 3,
+                 f"the ROLE check to refuse the replica; lines: {self.watch.lines[-5:]}")
+        self.assertEqual([m[1] for m in self.watch.masters()], [self.master.address])
+
+    def test_no_majority_no_change(self):
+        self.fakes[0].master = self.replica.address
+        self.fakes[1].master = None  # does not know the name: answers without a vote
+        self.fakes[0].publish("+sdown", f"master mymaster {self.master.address.replace(':', ' ')}")
+        wait_for(lambda: any("no majority: at most 1/3 Sentinels name the same master" in p for p in self.problems()),
+                 3, f"no majority to be reported; lines: {self.watch.lines[-5:]}")
+        self.assertEqual([m[1] for m in self.watch.masters()], [self.master.address])
+
+        # A second Sentinel agrees and the replica is promoted: a majority,
+        # and ROLE says master, so it is taken.
+        self.fakes[1].master = self.replica.address
+        self.replica.client().execute_command("REPLICAOF", "NO", "ONE")
+        self.fakes[1].publish("+switch-master", f"mymaster {self.master.address.replace(':', ' ')} "
+                                                f"{self.replica.address.replace(':', ' ')}")
+        at, master, _, reason = self.watch.wait_master(self.replica.address, 3)
+        self.assertIn("2/3 Sentinels name", reason)
+
+    def test_messages_about_other_masters_are_ignored(self):
+        for fake in self.fakes:
+            fake.master = None  # a round would now report that nobody knows the name
+        self.fakes[0].publish("+switch-master", "othermaster 127.0.0.1 1 127.0.0.1 2")
+        self.fakes[0].publish("+sdown", "master othermaster 127.0.0.1 1")
+        self.fakes[0].publish("+sdown", "slave 127.0.0.1:2 127.0.0.1 2 @ othermaster 127.0.0.1 1")
+        time.sleep(0.5)  # proving that nothing happens takes a wait; rounds take milliseconds here
+        self.assertFalse(any("knows the master name" in p for p in self.problems()), self.watch.lines[-5:])
+        # A message about our master starts a round at once.
+        self.fakes[0].publish("+odown", f"master mymaster {self.master.address.replace(':', ' ')} #quorum 2/2")
+        wait_for(lambda: any("no Sentinel that answered knows the master name" in p for p in self.problems()), 3,
+                 f"the round after +odown; lines: {self.watch.lines[-5:]}")
+        self.assertEqual([m[1] for m in self.watch.masters()], [self.master.address])
 
 
 class SentinelFollowingTest(IntegrationTest):
