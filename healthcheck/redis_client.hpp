@@ -39,7 +39,9 @@ class RedisClient {
   // Starts connecting to `address`. `timeout` bounds every wait: the connect,
   // and each batch of replies from the moment the client starts waiting for
   // it (a command sent while nothing was outstanding) until nothing is
-  // outstanding again. 0: no deadline (a subscription waits for messages).
+  // outstanding again; commands queued before the connect completes share
+  // the connect's deadline (a health check: connect + answers within it).
+  // 0: no deadline. A subscription's messages are never waited for.
   // The client is valid until on_closed has run or close() was called.
   static RedisClient* connect(uv_loop_t* loop, const conf::Address& address, conf::Duration timeout,
                               OnClosed on_closed);
