@@ -151,6 +151,7 @@ void SentinelFollower::start_round(std::string reason) {
     round_again_ = true;
     return;
   }
+  if (links_.empty()) return;  // nobody to ask (no Sentinel configured)
   round_active_ = true;
   round_reason_ = std::move(reason);
   outstanding_ = links_.size();
@@ -220,7 +221,8 @@ void SentinelFollower::finish_round() {
     if (current_->replicas != vote.replicas) {
       current_->replicas = vote.replicas;
       current_->reason = round_reason_ + "; replicas changed; " + vote.summary;
-      on_change_(*current_);
+      OnChange notify = on_change_;  // a copy: the callback may stop the follower
+      notify(*current_);
     }
     return end_round();
   }
@@ -247,13 +249,17 @@ void SentinelFollower::confirm(const Vote& vote) {
   confirming_->command({"ROLE"}, [this, vote, refuse](const redisReply& reply) {
     health::RedisRole role = health::parse_role_reply(reply);
     if (!role.valid) return refuse(role.problem);
+    // Without the offset, which moves: the same refusal is the same problem, reported once.
+    if (role.kind == health::RedisRole::Kind::replica)
+      return refuse("ROLE says replica of " + role.master_host + ":" + std::to_string(role.master_port));
     if (role.kind != health::RedisRole::Kind::master) return refuse("ROLE says " + role.summary());
     confirming_->close();
     confirming_ = nullptr;
     if (pending_switch_ == vote.master) pending_switch_.reset();
     current_ = MasterChange{*vote.master, vote.replicas, round_reason_ + "; " + vote.summary + "; ROLE says master"};
     last_problem_.clear();
-    on_change_(*current_);
+    OnChange notify = on_change_;  // a copy: the callback may stop the follower
+    notify(*current_);
     end_round();
   });
 }
@@ -277,7 +283,8 @@ void SentinelFollower::end_round() {
 void SentinelFollower::problem(const std::string& text) {
   if (text == last_problem_ || !on_problem_) return;
   last_problem_ = text;
-  on_problem_(text);
+  OnProblem notify = on_problem_;  // a copy: the callback may stop the follower
+  notify(text);
 }
 
 void SentinelFollower::close_handle(uv_handle_t* handle) {

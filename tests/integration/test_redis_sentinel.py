@@ -228,6 +228,10 @@ class FollowerRulesTest(IntegrationTest):
         wait_for(lambda: any(f"Sentinels name {self.replica.address} as master, not taken: ROLE says replica of "
                              f"{self.master.address}" in p for p in self.problems()), 3,
                  f"the ROLE check to refuse the replica; lines: {self.watch.lines[-5:]}")
+        # It asks again every 50 ms while the switch is not agreed on, but
+        # the same refusal is one problem, not one per round.
+        time.sleep(0.5)
+        self.assertEqual(sum("not taken" in p for p in self.problems()), 1, self.watch.lines[-10:])
         self.assertEqual([m[1] for m in self.watch.masters()], [self.master.address])
 
     def test_no_majority_no_change(self):
