@@ -87,6 +87,7 @@ std::string_view to_string(HealthCheckKind kind) {
     case HealthCheckKind::postgres: return "postgres";
     case HealthCheckKind::http: return "http";
     case HealthCheckKind::patroni: return "patroni";
+    case HealthCheckKind::redis: return "redis";
   }
   return "?";
 }

@@ -25,12 +25,13 @@ enum class LogLevel { debug, info, warn, error };
 enum class LogFormat { text, json };
 enum class Protocol { tcp, http, postgres, redis };
 enum class BalanceAlgorithm { round_robin, least_conn, random_two, hash };
-enum class HealthCheckKind { none, tcp, postgres, http, patroni };
+enum class HealthCheckKind { none, tcp, postgres, http, patroni, redis };
 
-// The check kinds that learn each server's PostgreSQL role (primary or
-// replica, timeline, WAL positions): their backends route by role.
+// The check kinds that learn each server's role (PostgreSQL primary or
+// replica, timeline, WAL positions; Redis master or replica, replication
+// offset): their backends route by role.
 inline bool reports_roles(HealthCheckKind kind) {
-  return kind == HealthCheckKind::postgres || kind == HealthCheckKind::patroni;
+  return kind == HealthCheckKind::postgres || kind == HealthCheckKind::patroni || kind == HealthCheckKind::redis;
 }
 
 // The worker threads `workers = configured` runs: that many, or one per CPU for 0.
@@ -55,6 +56,8 @@ struct HealthCheck {
   // before the next check would (0 disables passive marking).
   unsigned passive_fall = 3;
   // type = "postgres": how the checker logs in (it keeps its connection).
+  // type = "redis": AUTH [user] password before PING and ROLE, when a
+  // password is set (user "" there: the default user).
   std::string user = "postgres";
   std::string password;
   std::string dbname = "postgres";
@@ -78,6 +81,17 @@ struct Server {
   SourcePosition position;
 };
 
+// [backend.sentinel]: a Redis backend whose servers Redis Sentinel knows:
+// the master and replicas are learned from the Sentinels.
+struct SentinelSettings {
+  std::string master_name;
+  std::vector<Address> sentinels;  // the first ones asked; more are learned from them
+  std::string user;                // AUTH to the Sentinels (their requirepass / ACL user)
+  std::string password;
+  Duration poll_interval = std::chrono::seconds(1);
+  Duration timeout = std::chrono::milliseconds(500);  // each connect and each round of answers
+};
+
 struct Backend {
   std::string name;
   BalanceAlgorithm balance = BalanceAlgorithm::round_robin;
@@ -93,6 +107,7 @@ struct Backend {
   HttpBackend http;
   BackendTls tls;  // [backend.tls]: TLS to the servers
   OutlierEjection outlier_ejection;
+  std::optional<SentinelSettings> sentinel;  // servers may then be left out
   std::vector<Server> servers;
   SourcePosition position;
 

@@ -80,6 +80,15 @@ void check_health_check(const toml::table& table, HealthCheck& check, TableReade
     if (!table.contains("interval")) check.interval = std::chrono::milliseconds(500);
     if (!table.contains("timeout")) check.timeout = std::min<Duration>(check.interval, std::chrono::milliseconds(500));
   }
+  if (check.kind == HealthCheckKind::redis) {
+    // As quick as PostgreSQL's checks; Redis answers PING and ROLE at once.
+    if (!table.contains("interval")) check.interval = std::chrono::milliseconds(500);
+    if (!table.contains("timeout")) check.timeout = std::min<Duration>(check.interval, std::chrono::milliseconds(500));
+    // No user: AUTH <password> logs in as Redis' default user.
+    if (!table.contains("user")) check.user.clear();
+    if (!check.user.empty() && check.password.empty())
+      reader.error_at("user", "user needs password: type \"redis\" logs in with AUTH <user> <password>");
+  }
   if (check.kind == HealthCheckKind::patroni) {
     // Patroni's REST API is a Python server that runs a query per request:
     // once a second per node is plenty (Patroni itself acts every loop_wait).
@@ -104,6 +113,16 @@ void read_health_check(const toml::table& table, const std::string& backend_subj
   reader.read_keys(check);
   check_health_check(table, check, reader);
   report_unknown_keys(table, "backend.health_check", diagnostics);
+}
+
+void read_sentinel(const toml::table& table, const std::string& backend_subject, SentinelSettings& sentinel,
+                   Diagnostics& diagnostics) {
+  TableReader reader(table, "backend.sentinel", diagnostics);
+  reader.set_subject(backend_subject + " sentinel");
+  reader.read_keys(sentinel);
+  if (!sentinel.user.empty() && sentinel.password.empty())
+    reader.error_at("user", "user needs password: the Sentinels are asked after AUTH <user> <password>");
+  report_unknown_keys(table, "backend.sentinel", diagnostics);
 }
 
 Server read_server(const toml::table& table, const std::string& backend_subject, Diagnostics& diagnostics) {
@@ -132,7 +151,8 @@ void check_backend_servers(const toml::table& table, const Backend& backend,
                            const std::vector<const toml::table*>& server_tables, TableReader& reader,
                            Diagnostics& diagnostics) {
   const toml::array* declared = table.get_as<toml::array>("server");
-  if (backend.servers.empty() && (!table.contains("server") || (declared && declared->empty())))
+  // Sentinel names the servers of a [backend.sentinel] backend.
+  if (backend.servers.empty() && !backend.sentinel && (!table.contains("server") || (declared && declared->empty())))
     reader.error_at("server", "no servers; add at least one [[backend.server]]");
   report_duplicate_names(backend.servers, server_tables, reader.subject() + ": ", "server", diagnostics);
   // Patroni answers on its own port, never on PostgreSQL's.
@@ -159,6 +179,9 @@ Backend read_backend(const toml::table& table, Diagnostics& diagnostics) {
 
   if (const toml::table* check = single_table(table, "backend.health_check", reader.subject() + ": ", diagnostics))
     read_health_check(*check, reader.subject(), backend.health_check, diagnostics);
+
+  if (const toml::table* sentinel = single_table(table, "backend.sentinel", reader.subject() + ": ", diagnostics))
+    read_sentinel(*sentinel, reader.subject(), backend.sentinel.emplace(), diagnostics);
 
   std::vector<const toml::table*> server_tables =
       repeated_tables(table, "backend.server", reader.subject() + ": ", diagnostics);

@@ -39,6 +39,7 @@ std::vector<SectionInstance> section_instances(const Config& config, std::string
     if (section == "backend.tls" && backend.tls.enabled) found.push_back(instance(label + " tls", backend.tls));
     if (section == "backend.outlier_ejection")
       found.push_back(instance(label + " outlier_ejection", backend.outlier_ejection));
+    if (section == "backend.sentinel" && backend.sentinel) found.push_back(instance(label + " sentinel", *backend.sentinel));
     if (section == "backend.server")
       for (const Server& server : backend.servers)
         found.push_back(instance(label + " server " + quoted_name(server.name), server));

@@ -24,7 +24,7 @@ constexpr std::string_view log_levels[] = {"debug", "info", "warn", "error"};
 constexpr std::string_view log_formats[] = {"text", "json"};
 constexpr std::string_view protocols[] = {"tcp", "http", "postgres", "redis"};
 constexpr std::string_view balance_algorithms[] = {"round_robin", "least_conn", "random_two", "hash"};
-constexpr std::string_view health_check_kinds[] = {"none", "tcp", "postgres", "http", "patroni"};
+constexpr std::string_view health_check_kinds[] = {"none", "tcp", "postgres", "http", "patroni", "redis"};
 constexpr std::string_view hash_sources[] = {"source", "path", "header", "cookie"};
 constexpr std::string_view proxy_protocols[] = {"none", "v1", "v2"};
 
@@ -107,14 +107,14 @@ constexpr KeySpec keys[] = {
      .field = bound<&HealthCheck::kind>,
      .description = "probe kind: tcp connects and closes; http sends a request and checks the answer; postgres "
                     "logs in and reads role, timeline and lag; patroni reads them from Patroni's REST API; "
-                    "none treats every server as up"},
+                    "redis sends PING and ROLE (role and offset); none treats every server as up"},
     {.section = "backend.health_check", .key = "interval", .type = T::duration, .minimum = 1, .default_text = "2s",
      .reloadable = true, .field = bound<&HealthCheck::interval>,
-     .description = "time between two probes of a server (500ms for type postgres, 1s for type patroni)"},
+     .description = "time between two probes of a server (500ms for types postgres and redis, 1s for type patroni)"},
     {.section = "backend.health_check", .key = "timeout", .type = T::duration, .minimum = 1, .default_text = "1s",
      .reloadable = true, .field = bound<&HealthCheck::timeout>,
-     .description = "a probe not answered within this time failed; at most interval (500ms for type postgres, "
-                    "1s for type patroni)"},
+     .description = "a probe not answered within this time failed; at most interval (500ms for types postgres "
+                    "and redis, 1s for type patroni)"},
     {.section = "backend.health_check", .key = "rise", .type = T::integer, .minimum = 1, .maximum = 100,
      .default_text = "2", .reloadable = true,
      .field = bound<&HealthCheck::rise>, .description = "consecutive passed probes that bring a down server up"},

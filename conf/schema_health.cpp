@@ -1,7 +1,10 @@
-// The rows of the active checks beyond a TCP connect (type http and patroni,
-// the port checks probe) and of what follows a server's return: slow start.
-// The sections themselves are declared in schema_core.cpp.
+// The rows of the active checks beyond a TCP connect (type http, patroni and
+// redis, the port checks probe), of what follows a server's return (slow
+// start) and of following Redis Sentinel ([backend.sentinel], a section of
+// its own, declared here). The other sections are declared in schema_core.cpp.
 #include "conf/schema_parts.hpp"
+
+#include <variant>
 
 #include "conf/config.hpp"
 #include "conf/value_checks.hpp"
@@ -10,6 +13,24 @@ namespace sy::conf {
 namespace {
 
 using T = ValueType;
+
+constexpr SectionSpec sections[] = {
+    {"backend.sentinel", false,
+     "a Redis backend whose master and replicas are learned from Redis Sentinel (then [[backend.server]] is "
+     "optional)"},
+};
+
+// [backend.sentinel] sentinels: "host:port" each, resolved once at load.
+void sentinel_addresses(std::vector<std::string> values, std::vector<Address>& out, ValueProblems& problems) {
+  if (values.empty()) return problems.add("sentinels must name at least one Sentinel (\"host:port\")");
+  std::vector<Address> addresses;
+  for (const auto& text : values) {
+    auto parsed = parse_address(text);
+    if (auto* problem = std::get_if<std::string>(&parsed)) problems.add("sentinel \"" + text + "\": " + *problem);
+    else addresses.push_back(std::get<Address>(parsed));
+  }
+  if (problems.messages.empty()) out = std::move(addresses);
+}
 
 // clang-format off
 constexpr KeySpec keys[] = {
@@ -41,6 +62,29 @@ constexpr KeySpec keys[] = {
      .field = bound<&HealthCheck::port>,
      .description = "the port probed instead of each server's own (a health endpoint, Patroni's REST API: 8008)"},
 
+    // [backend.health_check], type = "redis" also uses user and password
+    // (schema_postgres.cpp): AUTH [user] password, when a password is set.
+
+    // [backend.sentinel]
+    {.section = "backend.sentinel", .key = "master_name", .type = T::string, .required = true, .reloadable = true,
+     .field = bound<&SentinelSettings::master_name, non_empty_text>,
+     .description = "the name the Sentinels monitor the master under (sentinel monitor <name> ...)"},
+    {.section = "backend.sentinel", .key = "sentinels", .type = T::string_list, .required = true,
+     .reloadable = true, .field = bound<&SentinelSettings::sentinels, sentinel_addresses>,
+     .description = "Sentinels to ask first, as \"host:port\"; the others they know are asked as well"},
+    {.section = "backend.sentinel", .key = "user", .type = T::string, .default_text = "unset", .reloadable = true,
+     .field = bound<&SentinelSettings::user>,
+     .description = "the ACL user to AUTH as on the Sentinels (with password)"},
+    {.section = "backend.sentinel", .key = "password", .type = T::string, .default_text = "unset",
+     .reloadable = true, .field = bound<&SentinelSettings::password>,
+     .description = "the Sentinels' password (their requirepass); the servers' is the health check's"},
+    {.section = "backend.sentinel", .key = "poll_interval", .type = T::duration, .minimum = 1,
+     .default_text = "1s", .reloadable = true, .field = bound<&SentinelSettings::poll_interval>,
+     .description = "how often every Sentinel is asked, besides the +switch-master messages it publishes"},
+    {.section = "backend.sentinel", .key = "timeout", .type = T::duration, .minimum = 1, .default_text = "500ms",
+     .reloadable = true, .field = bound<&SentinelSettings::timeout>,
+     .description = "how long a connect or one round of answers from a Sentinel or server may take"},
+
     // [[backend.server]]
     {.section = "backend.server", .key = "check_port", .type = T::integer, .minimum = 1, .maximum = 65535,
      .default_text = "health_check.port", .derived_default = true, .reloadable = true,
@@ -51,6 +95,6 @@ constexpr KeySpec keys[] = {
 
 }  // namespace
 
-SchemaPart health_schema() { return {{}, keys}; }
+SchemaPart health_schema() { return {sections, keys}; }
 
 }  // namespace sy::conf

@@ -4,6 +4,7 @@
 #include "healthcheck/http_probe.hpp"
 #include "healthcheck/postgres_checker.hpp"
 #include "healthcheck/probe.hpp"
+#include "healthcheck/redis_probe.hpp"
 
 namespace sy::health {
 
@@ -15,7 +16,7 @@ struct HealthMonitor::Check {
   conf::HealthCheck settings;
   Hysteresis hysteresis;
   uv_timer_t timer;
-  Probe* probe = nullptr;                // tcp, http, patroni: one probe per check
+  Probe* probe = nullptr;                // tcp, http, patroni, redis: one probe per check
   PostgresChecker* postgres = nullptr;   // postgres: one checker that keeps its connection
   bool paused = false;
   std::string last_result;
@@ -104,6 +105,9 @@ void HealthMonitor::run_probe(Check& check) {
     }
     case conf::HealthCheckKind::patroni:
       check.probe = start_patroni_probe(loop_, check.address, s.timeout, std::move(done));
+      return;
+    case conf::HealthCheckKind::redis:
+      check.probe = start_redis_probe(loop_, check.address, s, std::move(done));
       return;
     case conf::HealthCheckKind::tcp:
     case conf::HealthCheckKind::none:

@@ -29,7 +29,7 @@ struct HealthChange {
 class HealthMonitor {
  public:
   using OnChange = std::function<void(const HealthChange&)>;
-  // Every PostgreSQL check's findings (nullopt: the check failed).
+  // Every role-aware check's findings (postgres, patroni, redis; nullopt: the check failed).
   using OnRole = std::function<void(const std::string& backend, const std::string& server,
                                     const std::optional<RoleReport>& report)>;
 

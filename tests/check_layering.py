@@ -12,7 +12,7 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
-LIBRARIES = ["conf", "balancer", "healthcheck", "pgwire", "resp", "tls"]
+LIBRARIES = ["conf", "balancer", "healthcheck", "pgwire", "resp", "tls", "sentinel"]
 FRONTS = ["proxy/tcp", "proxy/http", "proxy/postgres", "proxy/redis"]
 
 # folder -> the folders (besides itself) it may include
@@ -23,6 +23,8 @@ ALLOWED = {
     "tls": [],
     "balancer": ["conf"],
     "healthcheck": ["conf", "balancer", "pgwire", "resp", "tls"],
+    # Sentinel following: reads Sentinels with healthcheck's Redis client and ROLE reader.
+    "sentinel": ["conf", "healthcheck", "resp"],
     "proxy/core": ["conf", "balancer", "tls"],
     # The PROXY protocol codec and reader: below the fronts, which send headers.
     "proxy/proxy_protocol": ["conf", "balancer", "proxy/core"],

@@ -37,6 +37,7 @@ inline const std::vector<FullConfigSection>& full_config_sections() {
       {"backend.http", "[backend.http]", {}},
       {"backend.tls", "[backend.tls]", {}},
       {"backend.outlier_ejection", "[backend.outlier_ejection]", {}},
+      {"backend.sentinel", "[backend.sentinel]", {"master_name = \"mymaster\"", "sentinels = [\"127.0.0.1:26379\"]"}},
       {"backend.server", "[[backend.server]]", {"name = \"a1\"", "address = \"127.0.0.1:9001\""}},
       {"postgres", "[postgres]", {}},
       {"database", "[[database]]", {"name = \"db\"", "backend = \"app\""}},

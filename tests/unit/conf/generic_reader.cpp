@@ -140,7 +140,7 @@ TEST_CASE("generic reader: a value of the wrong type is one error naming the exp
     CHECK(errors[0].ends_with(", got " + got));
     ++checked;
   }
-  CHECK(checked + 16 == config_keys().size());  // all but the 16 keys the full config sets
+  CHECK(checked + 18 == config_keys().size());  // all but the 18 keys the full config sets
 }
 
 TEST_CASE("generic reader: every enumeration word is accepted and another word is not") {
@@ -262,6 +262,7 @@ TEST_CASE("generic reader: config.hpp initialisers agree with the table's defaul
   check_initialisers<HttpBackend>("backend.http", covered);
   check_initialisers<BackendTls>("backend.tls", covered);
   check_initialisers<OutlierEjection>("backend.outlier_ejection", covered);
+  check_initialisers<SentinelSettings>("backend.sentinel", covered);
   check_initialisers<Server>("backend.server", covered);
   check_initialisers<PostgresGlobal>("postgres", covered);
   check_initialisers<Database>("database", covered);

@@ -215,6 +215,9 @@ name = "app"
   const HttpRoute& route = http_listener.routes.at(0);
   const auto& pool = backend.http;
   const auto& outlier = backend.outlier_ejection;
+  auto sentinel_config = load_ok("[[backend]]\nname = \"cache\"\n[backend.sentinel]\nmaster_name = \"m\"\n"
+                                 "sentinels = [\"127.0.0.1:26379\"]\n");
+  const SentinelSettings& sentinel = sentinel_config->backends.at(0).sentinel.value();
   auto list = [](const auto& values) { return values.empty() ? std::string("[]") : std::string("?"); };
   auto flag = [](bool value) { return std::string(value ? "true" : "false"); };
   // Each optional key's value after the load, written as the schema writes defaults.
@@ -264,6 +267,10 @@ name = "app"
       {{"backend.outlier_ejection", "base_ejection_time"}, format_duration(outlier.base_ejection_time)},
       {{"backend.outlier_ejection", "max_ejection_time"}, format_duration(outlier.max_ejection_time)},
       {{"backend.outlier_ejection", "max_ejected_percent"}, std::to_string(outlier.max_ejected_percent)},
+      {{"backend.sentinel", "user"}, unset_if_empty(sentinel.user)},
+      {{"backend.sentinel", "password"}, unset_if_empty(sentinel.password)},
+      {{"backend.sentinel", "poll_interval"}, format_duration(sentinel.poll_interval)},
+      {{"backend.sentinel", "timeout"}, format_duration(sentinel.timeout)},
       {{"backend", "balance"}, std::string(to_string(backend.balance))},
       {{"backend", "connect_timeout"}, format_duration(backend.connect_timeout)},
       {{"backend", "retries"}, std::to_string(backend.retries)},

@@ -185,7 +185,7 @@ TEST_CASE("value errors: words outside an enum list the allowed ones") {
   check_error(backend_error("balance = \"roundrobin\"\n"), 3, 11,
               "backend \"app\": balance \"roundrobin\" is not one of: round_robin, least_conn, random_two, hash");
   check_error(health_check_error("type = \"smtp\"\n"), 4, 8,
-              "backend \"app\" health_check: type \"smtp\" is not one of: none, tcp, postgres, http, patroni");
+              "backend \"app\" health_check: type \"smtp\" is not one of: none, tcp, postgres, http, patroni, redis");
 }
 
 TEST_CASE("value errors: integers out of range") {

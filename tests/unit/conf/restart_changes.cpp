@@ -68,7 +68,8 @@ std::vector<KeyValue> candidates(const KeySpec& spec) {
     case ValueType::enumeration: return {WordIndex{0}, WordIndex{1}};
     case ValueType::string_list: {
       std::vector<KeyValue> lists = {std::vector<std::string>{}, std::vector<std::string>{"A"},
-                                     std::vector<std::string>{"A: b"}};
+                                     std::vector<std::string>{"A: b"}, std::vector<std::string>{"127.0.0.1:1"},
+                                     std::vector<std::string>{"127.0.0.1:2"}};  // lists of addresses
       for (std::string_view word : spec.allowed) lists.push_back(std::vector<std::string>{std::string(word)});
       return lists;
     }
