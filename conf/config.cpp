@@ -130,6 +130,15 @@ std::string_view to_string(ProxyProtocol protocol) {
   return "?";
 }
 
+std::string_view to_string(ListenerTarget target) {
+  switch (target) {
+    case ListenerTarget::any: return "any";
+    case ListenerTarget::primary: return "primary";
+    case ListenerTarget::replica: return "replica";
+  }
+  return "?";
+}
+
 std::string_view to_string(HashOn on) {
   switch (on) {
     case HashOn::source: return "source";

@@ -25,6 +25,7 @@ enum class LogLevel { debug, info, warn, error };
 enum class LogFormat { text, json };
 enum class Protocol { tcp, http, postgres, redis };
 enum class BalanceAlgorithm { round_robin, least_conn, random_two, hash };
+enum class ListenerTarget { any, primary, replica };
 enum class HealthCheckKind { none, tcp, postgres, http, patroni, redis };
 
 // The check kinds that learn each server's role (PostgreSQL primary or
@@ -125,6 +126,9 @@ struct Listener {
   unsigned max_connections = 10000;
   Duration idle_timeout = std::chrono::minutes(5);
   bool accept_proxy = false;  // clients start with a PROXY protocol header (tcp, http)
+  // tcp: which servers of a role-checked backend take connections; a
+  // connection whose server loses that role is closed.
+  ListenerTarget target = ListenerTarget::any;
   HttpListener http;          // protocol = "http" only
   ListenerTls tls;            // [listener.tls]: TLS termination
   std::vector<HttpRoute> routes;
@@ -158,5 +162,6 @@ std::string_view to_string(AuthMethod);
 std::string_view to_string(DatabaseTarget);
 std::string_view to_string(ProxyProtocol);
 std::string_view to_string(HashOn);
+std::string_view to_string(ListenerTarget);
 
 }  // namespace sy::conf

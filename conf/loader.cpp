@@ -47,6 +47,8 @@ void check_listener(const toml::table& table, const Listener& listener, TableRea
   // An http listener may route every request with [[listener.route]] rules.
   if (listener.protocol == Protocol::tcp && !table.contains("backend"))
     reader.error_at("backend", "missing required key \"backend\"");
+  if (listener.target != ListenerTarget::any && listener.protocol != Protocol::tcp)
+    reader.error_at("target", "target is for tcp listeners (postgres databases have their own target)");
   if (listener.accept_proxy && listener.protocol == Protocol::postgres)
     reader.error_at("accept_proxy", "accept_proxy is for tcp and http listeners");
 }

@@ -27,6 +27,7 @@ constexpr std::string_view balance_algorithms[] = {"round_robin", "least_conn", 
 constexpr std::string_view health_check_kinds[] = {"none", "tcp", "postgres", "http", "patroni", "redis"};
 constexpr std::string_view hash_sources[] = {"source", "path", "header", "cookie"};
 constexpr std::string_view proxy_protocols[] = {"none", "v1", "v2"};
+constexpr std::string_view listener_targets[] = {"any", "primary", "replica"};
 
 constexpr int64_t unsigned_max = std::numeric_limits<uint32_t>::max();
 
@@ -74,6 +75,10 @@ constexpr KeySpec keys[] = {
     {.section = "listener", .key = "idle_timeout", .type = T::duration, .minimum = 1, .default_text = "5m",
      .reloadable = true, .field = bound<&Listener::idle_timeout>,
      .description = "a connection with no traffic in either direction for this long is closed"},
+    {.section = "listener", .key = "target", .type = T::enumeration, .allowed = listener_targets,
+     .default_text = "any", .reloadable = true, .field = bound<&Listener::target>,
+     .description = "tcp: with role checks (postgres, patroni, redis), send connections only to the primary or "
+                    "to replicas; connections whose server loses the role are closed"},
     {.section = "listener", .key = "accept_proxy", .type = T::boolean, .default_text = "false", .reloadable = true,
      .field = bound<&Listener::accept_proxy>,
      .description = "clients start with a PROXY protocol v1 or v2 header naming the real client (tcp, http)"},

@@ -114,7 +114,8 @@ def summary_table(scenarios, targets, incumbent="haproxy", direct_label="direct 
                     f"({_ratio_unless_errors(s, t.name, s.value(t.name), incumbent, s.value(incumbent))}) "
                     f"| {_fmt(s.cpu_per_unit(t.name))} "
                     f"({_ratio_unless_errors(s, t.name, s.cpu_per_unit(t.name), incumbent, s.cpu_per_unit(incumbent))}) |")
-        lines.append(row + f" {_fmt(s.value('direct'))} {s.value_label} |")
+        direct = f"{_fmt(s.value('direct'))} {s.value_label}" if s.runs.get("direct") else "–"
+        lines.append(row + f" {direct} |")
     return lines
 
 

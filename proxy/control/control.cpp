@@ -19,7 +19,7 @@ using core::open_listen_sockets;
 Control::Control(std::shared_ptr<const conf::Config> config, const FrontRegistry& fronts, OperatorAccess& access)
     : fronts_(fronts), access_(access) {
   uv_loop_init(&loop_);
-  runtime_.adopt(std::move(config));
+  adopt_configuration(std::move(config));
   mailbox_ = std::make_unique<Mailbox>(&loop_);
   uv_timer_init(&loop_, &slow_start_timer_);
   slow_start_timer_.data = this;
@@ -84,6 +84,7 @@ int Control::run() {
   }
   workers_running_ = worker_count;
   configure_health();
+  configure_sentinels();
 
   uv_signal_init(&loop_, &sigterm_);
   uv_signal_init(&loop_, &sigint_);
@@ -232,8 +233,9 @@ ReloadOutcome Control::try_reload() {
   log::configure(next.global.log_level, next.global.log_format);
   tls_ = tls.contexts;
   for (auto& worker : workers_) worker->adopt_tls(tls.contexts);
-  runtime_.adopt(loaded.config);
+  adopt_configuration(loaded.config);
   configure_health();
+  configure_sentinels();
   publish();
   for (const auto& name : closing) {
     for (auto& worker : workers_) worker->close_listener(name);
@@ -313,6 +315,7 @@ void Control::on_signal(uv_signal_t* handle, int signum) {
 
 void Control::begin_shutdown() {
   shutting_down_ = true;
+  stop_sentinels();
   for (auto& worker : workers_) worker->begin_shutdown();
   listeners_.clear();
   shutdown_timer_.data = this;

@@ -22,6 +22,7 @@
 #include "proxy/core/mailbox.hpp"
 #include "proxy/core/worker.hpp"
 #include "proxy/core/front.hpp"
+#include "sentinel/follower.hpp"
 
 namespace sy::control {
 
@@ -117,6 +118,12 @@ class Control final : private WorkerReports {
   void schedule_slow_start();
   void slow_start_tick();
   void configure_health();
+  // Sentinel following (control_sentinel.cpp). The runtime holds the file's
+  // configuration with the Sentinel-discovered servers added.
+  void adopt_configuration(std::shared_ptr<const conf::Config> config);
+  void configure_sentinels();
+  void on_sentinel_change(const std::string& backend, const sentinel::MasterChange& change);
+  void stop_sentinels();
   void begin_shutdown();
   void finish_shutdown();
   static void on_signal(uv_signal_t* handle, int signum);
@@ -140,6 +147,13 @@ class Control final : private WorkerReports {
   std::vector<Worker*> worker_list_;  // the same, for workers to reach each other
   std::map<std::string, ListenerState> listeners_;
   std::shared_ptr<const core::TlsContexts> tls_;
+  std::shared_ptr<const conf::Config> file_config_;  // as loaded, without discovered servers
+  struct Follower {
+    sentinel::SentinelFollower* follower = nullptr;  // stops and frees itself
+    std::string key;                                 // the settings it was started with
+  };
+  std::map<std::string, Follower> followers_;                         // per backend with [backend.sentinel]
+  std::map<std::string, sentinel::MasterChange> sentinel_reports_;  // their last reports
   std::shared_ptr<const balancer::Snapshot> published_;
   std::map<std::string, balancer::WalHistory> wal_history_;
   // Per role-checked backend without a primary now: which one it lost and

@@ -7,6 +7,7 @@
 #include "proxy/core/log.hpp"
 #include "proxy/core/tls_transport.hpp"
 #include "proxy/proxy_protocol/header.hpp"
+#include "proxy/tcp/tcp_front.hpp"
 
 namespace sy::tcp {
 namespace {
@@ -51,15 +52,41 @@ TcpSession::TcpSession(core::Worker& worker, core::Socket* client, const conf::L
     hash_key_ = client_hash_key(addresses_.resolve(*client_).source);
 }
 
-TcpSession::~TcpSession() { listener_counters_->active.fetch_sub(1, std::memory_order_relaxed); }
+TcpSession::~TcpSession() {
+  if (role_tracked_) TcpFront::of(worker_).untrack_role(this);
+  listener_counters_->active.fetch_sub(1, std::memory_order_relaxed);
+}
 
 void TcpSession::set_state(State next) {
   log::debug("tcp session ", listener_.name, ": state ", static_cast<int>(state_), " -> ", static_cast<int>(next));
   state_ = next;
 }
 
+balancer::RoleFilter TcpSession::role_filter() const {
+  balancer::RoleFilter filter;
+  if (listener_.target == conf::ListenerTarget::primary) filter.role = balancer::Role::primary;
+  if (listener_.target == conf::ListenerTarget::replica) filter.role = balancer::Role::replica;
+  return filter;
+}
+
+bool TcpSession::server_keeps_role(const balancer::Snapshot& snapshot) const {
+  if (!pick_ || state_ == State::closing) return true;
+  const balancer::BackendView* backend = snapshot.find_backend(pick_->backend->name());
+  if (!backend || !backend->roles_known()) return true;
+  for (const auto& server : backend->servers)
+    if (server.name() == pick_->server().name()) return server.role == role_filter().role;
+  return false;  // the server is gone
+}
+
+void TcpSession::close_for_role_change() {
+  log::info("listener ", listener_.name, ": closing a connection to ", pick_->backend->name(), "/",
+            pick_->server().name(), ": it is no longer ", listener_.target == conf::ListenerTarget::primary
+                                                               ? "the primary" : "a replica");
+  close_all("server lost its role");
+}
+
 void TcpSession::connect_next() {
-  auto pick = worker_.pick_server(listener_.backend, hash_key_, tried_);
+  auto pick = worker_.pick_server(listener_.backend, hash_key_, tried_, role_filter());
   if (!pick) {
     log::warn("listener ", listener_.name, ": no server available in backend ", listener_.backend,
               tried_.empty() ? "" : " after connect failures");
@@ -141,6 +168,10 @@ void TcpSession::server_setup_failed(int status) {
 
 void TcpSession::start_relaying() {
   set_state(State::relaying);
+  if (listener_.target != conf::ListenerTarget::any) {
+    TcpFront::of(worker_).track_role(this);
+    role_tracked_ = true;
+  }
   if (initial_.length > 0) {
     pick_->server().counters->bytes_out.fetch_add(initial_.length, std::memory_order_relaxed);
     server_->write(std::move(initial_));
@@ -219,6 +250,8 @@ void TcpSession::force_close() { close_all("shutdown timeout"); }
 
 void TcpSession::close_all(std::string_view reason) {
   if (state_ == State::closing) return;
+  if (role_tracked_) TcpFront::of(worker_).untrack_role(this);
+  role_tracked_ = false;
   log::debug("listener ", listener_.name, ": closing session: ", reason);
   set_state(State::closing);
   if (pick_) pick_->server().counters->active.fetch_sub(1, std::memory_order_relaxed);

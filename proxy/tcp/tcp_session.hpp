@@ -25,6 +25,10 @@ class TcpSession final : public core::Session, private core::SocketHandler {
                     core::Slice initial);
 
   void force_close() override;
+  // Listeners with a `target`: whether the server this session relays to
+  // still has the role in `snapshot`, and closing it when not.
+  bool server_keeps_role(const balancer::Snapshot& snapshot) const;
+  void close_for_role_change();
 
  private:
   enum class State { connecting, relaying, closing };
@@ -35,6 +39,7 @@ class TcpSession final : public core::Session, private core::SocketHandler {
   ~TcpSession() override;
 
   void set_state(State next);
+  balancer::RoleFilter role_filter() const;  // from the listener's target
   void connect_next();
   void connect_failed(int status);
   void close_all(std::string_view reason);
@@ -54,6 +59,7 @@ class TcpSession final : public core::Session, private core::SocketHandler {
   void on_closed(core::Socket& socket) override;
 
   State state_ = State::connecting;
+  bool role_tracked_ = false;  // in TcpFront's list of role-bound sessions
   core::Socket* client_;
   core::Socket* server_ = nullptr;
   std::shared_ptr<const balancer::Snapshot> snapshot_;  // keeps listener_ alive

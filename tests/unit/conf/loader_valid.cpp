@@ -233,6 +233,7 @@ name = "app"
       {{"listener", "max_connections"}, std::to_string(listener.max_connections)},
       {{"listener", "idle_timeout"}, format_duration(listener.idle_timeout)},
       {{"listener", "accept_proxy"}, flag(listener.accept_proxy)},
+      {{"listener", "target"}, std::string(to_string(listener.target))},
       {{"listener.http", "request_timeout"}, format_duration(http.request_timeout)},
       {{"listener.http", "keepalive_timeout"}, format_duration(http.keepalive_timeout)},
       {{"listener.http", "max_header_size"}, http.max_header_size == 32 * 1024 ? "32KiB" : "?"},

@@ -98,7 +98,7 @@ TEST_CASE("schema: every row is bound to a field that holds its type's values") 
     CHECK(static_cast<bool>(spec.field.same));
     CHECK(static_cast<bool>(spec.field.is_unset));
   }
-  CHECK(section_keys("listener").size() == 7);
+  CHECK(section_keys("listener").size() == 8);
   CHECK(section_keys("listener")[0]->key == "name");
   CHECK(section_keys("nowhere").empty());
 }
