@@ -14,6 +14,7 @@ struct HealthMonitor::Check {
   std::string server;
   conf::Address address;
   conf::HealthCheck settings;
+  conf::BackendTls tls;  // the backend's [backend.tls]: postgres checks log in the same way
   Hysteresis hysteresis;
   uv_timer_t timer;
   Probe* probe = nullptr;                // tcp, http, patroni, redis: one probe per check
@@ -47,7 +48,7 @@ void HealthMonitor::configure(const conf::Config& config,
         checks_.erase(it);
       } else {
         check = new Check{this, backend.name, server.name, backend.check_address(server), backend.health_check,
-                          Hysteresis(health_of(backend.name, server.name)), {}};
+                          backend.tls, Hysteresis(health_of(backend.name, server.name)), {}};
         uv_timer_init(loop_, &check->timer);
         check->timer.data = check;
         // The first check comes soon, at a random point, so checks spread out.
@@ -56,8 +57,10 @@ void HealthMonitor::configure(const conf::Config& config,
       }
       check->address = backend.check_address(server);
       check->settings = backend.health_check;
+      check->tls = backend.tls;
       if (check->postgres) {
-        if (check->settings.kind == conf::HealthCheckKind::postgres) check->postgres->update(check->address, check->settings);
+        if (check->settings.kind == conf::HealthCheckKind::postgres)
+          check->postgres->update(check->address, check->settings, check->tls);
         else stop_postgres(check->postgres);
       }
       next.emplace(std::move(key), check);
@@ -90,7 +93,7 @@ void HealthMonitor::run_probe(Check& check) {
   const conf::HealthCheck& s = check.settings;
   switch (s.kind) {
     case conf::HealthCheckKind::postgres:
-      if (!check.postgres) check.postgres = new PostgresChecker(loop_, check.address, s);
+      if (!check.postgres) check.postgres = new PostgresChecker(loop_, check.address, s, check.tls);
       check.postgres->run([this, &check](ProbeResult result) { on_result(check, result); });
       return;
     case conf::HealthCheckKind::http: {

@@ -1,6 +1,8 @@
 // libpq-driven PostgreSQL checks; see postgres_checker.hpp.
 #include "healthcheck/postgres_checker.hpp"
 
+#include <vector>
+
 #include <libpq-fe.h>
 
 #include <cstdlib>
@@ -9,6 +11,10 @@
 #include "conf/durations.hpp"
 
 namespace sy::health {
+namespace {
+// Debian's bundle of the system's trusted CAs (libpq 15 has no sslrootcert=system).
+constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
+}  // namespace
 namespace {
 
 // One round trip. On a replica, pg_walfile_name() is not allowed, so the
@@ -36,17 +42,22 @@ uint64_t parse_lsn(const char* text) {
 
 }  // namespace
 
-PostgresChecker::PostgresChecker(uv_loop_t* loop, const conf::Address& address, const conf::HealthCheck& settings)
-    : loop_(loop), address_(address), settings_(settings), timer_(new uv_timer_t) {
+PostgresChecker::PostgresChecker(uv_loop_t* loop, const conf::Address& address, const conf::HealthCheck& settings,
+                                 const conf::BackendTls& tls)
+    : loop_(loop), address_(address), settings_(settings), tls_(tls), timer_(new uv_timer_t) {
   uv_timer_init(loop_, timer_);
   timer_->data = this;
 }
 
-void PostgresChecker::update(const conf::Address& address, const conf::HealthCheck& settings) {
+void PostgresChecker::update(const conf::Address& address, const conf::HealthCheck& settings,
+                             const conf::BackendTls& tls) {
   bool reconnect = !(address == address_) || settings.user != settings_.user ||
-                   settings.password != settings_.password || settings.dbname != settings_.dbname;
+                   settings.password != settings_.password || settings.dbname != settings_.dbname ||
+                   tls.enabled != tls_.enabled || tls.verify != tls_.verify || tls.ca != tls_.ca ||
+                   tls.server_name != tls_.server_name || tls.cert != tls_.cert || tls.key != tls_.key;
   address_ = address;
   settings_ = settings;
+  tls_ = tls;
   if (reconnect && phase_ == Phase::idle) drop_connection();
 }
 
@@ -63,12 +74,34 @@ void PostgresChecker::start_connect() {
   drop_connection();
   std::string port = std::to_string(address_.port);
   std::string timeout = std::to_string(std::max<int64_t>(1, settings_.timeout.count() / 1000 + 1));
-  const char* keys[] = {"host", "port", "user", "password", "dbname", "application_name", "connect_timeout",
-                        "sslmode", "gssencmode", nullptr};
-  const char* values[] = {address_.host.c_str(), port.c_str(), settings_.user.c_str(), settings_.password.c_str(),
-                          settings_.dbname.c_str(), "switchyard health check", timeout.c_str(), "disable",
-                          "disable", nullptr};
-  conn_ = PQconnectStartParams(keys, values, 0);
+  std::vector<const char*> keys = {"port", "user", "password", "dbname", "application_name", "connect_timeout",
+                                   "gssencmode"};
+  std::vector<const char*> values = {port.c_str(), settings_.user.c_str(), settings_.password.c_str(),
+                                     settings_.dbname.c_str(), "switchyard health check", timeout.c_str(), "disable"};
+  // The check speaks to the server as the proxy's own connections do: over
+  // TLS, verified the same way, when the backend has [backend.tls].
+  auto add = [&](const char* key, const char* value) {
+    keys.push_back(key);
+    values.push_back(value);
+  };
+  if (!tls_.enabled) {
+    add("host", address_.host.c_str());
+    add("sslmode", "disable");
+  } else {
+    // libpq verifies the name in host; hostaddr keeps the address as written.
+    add("host", tls_.server_name.empty() ? address_.host.c_str() : tls_.server_name.c_str());
+    if (!tls_.server_name.empty()) add("hostaddr", address_.host.c_str());
+    add("sslmode", tls_.verify == conf::VerifyServer::none ? "require"
+                   : tls_.verify == conf::VerifyServer::ca ? "verify-ca" : "verify-full");
+    add("sslrootcert", tls_.ca.empty() ? kSystemCaBundle : tls_.ca.c_str());
+    if (!tls_.cert.empty()) {
+      add("sslcert", tls_.cert.c_str());
+      add("sslkey", tls_.key.c_str());
+    }
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  conn_ = PQconnectStartParams(keys.data(), values.data(), 0);
   if (!conn_ || PQstatus(conn_) == CONNECTION_BAD) {
     fail(conn_ ? PQerrorMessage(conn_) : "out of memory");
     return;

@@ -17,14 +17,17 @@ namespace sy::health {
 
 class PostgresChecker {
  public:
-  PostgresChecker(uv_loop_t* loop, const conf::Address& address, const conf::HealthCheck& settings);
+  // `tls`: the backend's [backend.tls]; when enabled the checker logs in
+  // over TLS with the same verification (libpq's sslmode and sslrootcert).
+  PostgresChecker(uv_loop_t* loop, const conf::Address& address, const conf::HealthCheck& settings,
+                  const conf::BackendTls& tls = {});
   PostgresChecker(const PostgresChecker&) = delete;
   PostgresChecker& operator=(const PostgresChecker&) = delete;
 
   // One check; `done` runs once, on the loop, unless stop() comes first.
   void run(Probe::Done done);
   // Takes new settings (address, credentials, timeout); reconnects if needed.
-  void update(const conf::Address& address, const conf::HealthCheck& settings);
+  void update(const conf::Address& address, const conf::HealthCheck& settings, const conf::BackendTls& tls = {});
   // Ends any check in flight (no callback) and closes the connection. The
   // object frees itself once its handles are closed.
   void stop();
@@ -47,6 +50,7 @@ class PostgresChecker {
   uv_loop_t* loop_;
   conf::Address address_;
   conf::HealthCheck settings_;
+  conf::BackendTls tls_;
   PGconn* conn_ = nullptr;
   uv_poll_t* poll_ = nullptr;  // re-made when libpq's socket changes
   int polled_fd_ = -1;
