@@ -13,6 +13,7 @@
 #include "conf/address.hpp"
 #include "conf/http_config.hpp"
 #include "conf/postgres_config.hpp"
+#include "conf/redis_config.hpp"
 #include "conf/source_position.hpp"
 #include "conf/status_ranges.hpp"
 #include "conf/tls_config.hpp"
@@ -107,6 +108,7 @@ struct Backend {
   HealthCheck health_check;
   HttpBackend http;
   BackendTls tls;  // [backend.tls]: TLS to the servers
+  RedisBackend redis;  // [backend.redis]: used by redis listeners
   OutlierEjection outlier_ejection;
   std::optional<SentinelSettings> sentinel;  // servers may then be left out
   std::vector<Server> servers;
@@ -130,6 +132,7 @@ struct Listener {
   // connection whose server loses that role is closed.
   ListenerTarget target = ListenerTarget::any;
   HttpListener http;          // protocol = "http" only
+  RedisListener redis;        // protocol = "redis" only
   ListenerTls tls;            // [listener.tls]: TLS termination
   std::vector<HttpRoute> routes;
   SourcePosition position;

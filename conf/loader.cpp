@@ -19,6 +19,7 @@
 
 #include "conf/http_loader.hpp"
 #include "conf/tls_loader.hpp"
+#include "conf/redis_loader.hpp"
 #include "conf/postgres_loader.hpp"
 #include "conf/table_reader.hpp"
 
@@ -39,13 +40,10 @@ void read_global(const toml::table& table, Global& global, Diagnostics& diagnost
 
 // The rules between a listener's keys, once each key is read.
 void check_listener(const toml::table& table, const Listener& listener, TableReader& reader) {
-  // Lifted protocol by protocol as the proxy learns to speak them.
-  if (listener.protocol == Protocol::redis)
-    reader.error_at("protocol", "protocol " + quoted(to_string(listener.protocol)) + " is not supported yet");
   if (listener.protocol == Protocol::postgres && table.contains("backend"))
     reader.error_at("backend", "a postgres listener has no backend: each [[database]] names its own");
   // An http listener may route every request with [[listener.route]] rules.
-  if (listener.protocol == Protocol::tcp && !table.contains("backend"))
+  if ((listener.protocol == Protocol::tcp || listener.protocol == Protocol::redis) && !table.contains("backend"))
     reader.error_at("backend", "missing required key \"backend\"");
   if (listener.target != ListenerTarget::any && listener.protocol != Protocol::tcp)
     reader.error_at("target", "target is for tcp listeners (postgres databases have their own target)");
@@ -63,6 +61,7 @@ Listener read_listener(const toml::table& table, Diagnostics& diagnostics) {
   check_listener(table, listener, reader);
   read_listener_http(table, reader.subject(), listener, diagnostics);
   read_listener_tls(table, reader.subject(), listener, diagnostics);
+  read_listener_redis(table, reader.subject(), listener, diagnostics);
   report_unknown_keys(table, "listener", diagnostics);
   return listener;
 }
@@ -178,6 +177,7 @@ Backend read_backend(const toml::table& table, Diagnostics& diagnostics) {
   check_backend(table, backend, reader);
   read_backend_http(table, reader.subject(), backend, diagnostics);
   read_backend_tls(table, reader.subject(), backend, diagnostics);
+  read_backend_redis(table, reader.subject(), backend, diagnostics);
 
   if (const toml::table* check = single_table(table, "backend.health_check", reader.subject() + ": ", diagnostics))
     read_health_check(*check, reader.subject(), backend.health_check, diagnostics);

@@ -24,6 +24,7 @@ std::vector<SectionInstance> section_instances(const Config& config, std::string
     std::string label = "listener " + quoted_name(listener.name);
     if (section == "listener") found.push_back(instance(label, listener));
     if (section == "listener.http") found.push_back(instance(label + " http", listener.http));
+    if (section == "listener.redis") found.push_back(instance(label + " redis", listener.redis));
     if (section == "listener.route")
       for (const HttpRoute& route : listener.routes) found.push_back(instance(label + " route " + quoted_name(route.name), route));
     if (section == "listener.tls" && listener.tls.enabled) found.push_back(instance(label + " tls", listener.tls));
@@ -36,6 +37,7 @@ std::vector<SectionInstance> section_instances(const Config& config, std::string
     if (section == "backend") found.push_back(instance(label, backend));
     if (section == "backend.health_check") found.push_back(instance(label + " health_check", backend.health_check));
     if (section == "backend.http") found.push_back(instance(label + " http", backend.http));
+    if (section == "backend.redis") found.push_back(instance(label + " redis", backend.redis));
     if (section == "backend.tls" && backend.tls.enabled) found.push_back(instance(label + " tls", backend.tls));
     if (section == "backend.outlier_ejection")
       found.push_back(instance(label + " outlier_ejection", backend.outlier_ejection));

@@ -18,10 +18,11 @@ SchemaPart health_schema();
 SchemaPart postgres_schema();
 SchemaPart http_schema();
 SchemaPart tls_schema();
+SchemaPart redis_schema();
 
 // Every part, in the order sections appear in docs/configuration.md.
 inline std::vector<SchemaPart> schema_parts() {
-  return {core_schema(), health_schema(), tls_schema(), http_schema(), postgres_schema()};
+  return {core_schema(), health_schema(), tls_schema(), http_schema(), postgres_schema(), redis_schema()};
 }
 
 }  // namespace sy::conf

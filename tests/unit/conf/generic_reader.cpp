@@ -254,6 +254,7 @@ TEST_CASE("generic reader: config.hpp initialisers agree with the table's defaul
   check_initialisers<Global>("global", covered);
   check_initialisers<Listener>("listener", covered);
   check_initialisers<HttpListener>("listener.http", covered);
+  check_initialisers<RedisListener>("listener.redis", covered);
   check_initialisers<HttpRoute>("listener.route", covered);
   check_initialisers<ListenerTls>("listener.tls", covered);
   check_initialisers<TlsCertificate>("listener.tls.certificate", covered);
@@ -261,6 +262,7 @@ TEST_CASE("generic reader: config.hpp initialisers agree with the table's defaul
   check_initialisers<HealthCheck>("backend.health_check", covered);
   check_initialisers<HttpBackend>("backend.http", covered);
   check_initialisers<BackendTls>("backend.tls", covered);
+  check_initialisers<RedisBackend>("backend.redis", covered);
   check_initialisers<OutlierEjection>("backend.outlier_ejection", covered);
   check_initialisers<SentinelSettings>("backend.sentinel", covered);
   check_initialisers<Server>("backend.server", covered);

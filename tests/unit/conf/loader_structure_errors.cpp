@@ -285,15 +285,24 @@ backend = "payments"
   check_error(errors[1], 8, 11, "listener \"api\": backend \"payments\" is not defined");
 }
 
-TEST_CASE("structure errors: redis is not supported yet") {
+TEST_CASE("structure errors: a redis listener needs a backend, and [backend.redis] a password for its user") {
   auto errors = errors_of(R"([[listener]]
-name = "web"
-bind = "127.0.0.1:8080"
+name = "cache"
+bind = "127.0.0.1:6380"
 protocol = "redis"
-backend = "app"
-)" + app_backend);
-  REQUIRE_MESSAGE(errors.size() == 1, listing(errors));
-  check_error(errors[0], 4, 12, "listener \"web\": protocol \"redis\" is not supported yet");
+
+[[backend]]
+name = "app"
+[backend.redis]
+user = "proxy"
+[[backend.server]]
+name = "a"
+address = "127.0.0.1:6379"
+)");
+  REQUIRE_MESSAGE(errors.size() == 2, listing(errors));
+  check_error(errors[0], 1, 1, "listener \"cache\": missing required key \"backend\"");
+  check_error(errors[1], 9, 8,
+              "backend \"app\" redis: user needs password: the servers are logged in to with AUTH <user> <password>");
 }
 
 TEST_CASE("structure errors: a bind collides with the earliest listener on its address or its family's wildcard") {

@@ -345,6 +345,15 @@ name = "app"
       {{"database", "failover_timeout"}, format_duration(database.failover_timeout)},
       {{"database", "split_reads"}, database.split_reads ? "true" : "false"},
       {{"database", "read_your_writes"}, database.read_your_writes.count() == 0 ? "0" : "?"},
+      {{"listener.redis", "user"}, listener.redis.user},
+      {{"listener.redis", "password"}, unset_if_empty(listener.redis.password)},
+      {{"listener.redis", "max_pending"}, std::to_string(listener.redis.max_pending)},
+      {{"listener.redis", "max_output"}, listener.redis.max_output == (64u << 20) ? "64MiB" : "?"},
+      {{"backend.redis", "user"}, unset_if_empty(backend.redis.user)},
+      {{"backend.redis", "password"}, unset_if_empty(backend.redis.password)},
+      {{"backend.redis", "connections"}, std::to_string(backend.redis.connections)},
+      {{"backend.redis", "max_dedicated"}, std::to_string(backend.redis.max_dedicated)},
+      {{"backend.redis", "failover_timeout"}, format_duration(backend.redis.failover_timeout)},
   };
   for (const KeySpec& spec : config_keys()) {
     if (spec.required) continue;

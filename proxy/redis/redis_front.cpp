@@ -1,0 +1,75 @@
+// The Redis front; see redis_front.hpp.
+#include "proxy/redis/redis_front.hpp"
+
+#include <algorithm>
+
+#include "proxy/redis/client_session.hpp"
+#include "proxy/redis/server_pool.hpp"
+
+namespace sy::redis {
+
+RedisFront::RedisFront(core::Worker& worker) : worker_(worker) {
+  uv_idle_init(worker.loop(), &idle_);
+  idle_.data = this;
+}
+
+RedisFront::~RedisFront() = default;
+
+void RedisFront::start_session(const conf::Listener& listener, core::Socket* client,
+                               std::shared_ptr<core::ListenerCounters> counters,
+                               const core::ClientAddresses& addresses, core::Slice initial) {
+  ClientSession::start(*this, client, listener, std::move(counters), addresses, std::move(initial));
+}
+
+void RedisFront::on_snapshot() {
+  for (auto& [name, pool] : pools_) pool->on_snapshot();
+}
+
+void RedisFront::shutdown() {
+  for (auto& [name, pool] : pools_) pool->shutdown();
+  if (idle_open_) {
+    idle_open_ = false;
+    uv_close(reinterpret_cast<uv_handle_t*>(&idle_), nullptr);
+  }
+}
+
+ServerPool& RedisFront::pool(const std::string& backend) {
+  auto& slot = pools_[backend];
+  if (!slot) slot = std::make_unique<ServerPool>(worker_, backend);
+  return *slot;
+}
+
+void RedisFront::schedule(ClientSession* client) {
+  if (std::find(scheduled_.begin(), scheduled_.end(), client) != scheduled_.end()) return;
+  scheduled_.push_back(client);
+  if (idle_open_) uv_idle_start(&idle_, &RedisFront::on_idle);
+}
+
+void RedisFront::unschedule(ClientSession* client) {
+  std::erase(scheduled_, client);
+  if (running_) std::replace(running_->begin(), running_->end(), client, static_cast<ClientSession*>(nullptr));
+}
+
+void RedisFront::on_idle(uv_idle_t* idle) {
+  auto* self = static_cast<RedisFront*>(idle->data);
+  uv_idle_stop(idle);
+  std::vector<ClientSession*> due;
+  due.swap(self->scheduled_);
+  // A client run here may schedule itself or others again: the next turn.
+  for (size_t i = 0; i < due.size(); ++i) {
+    ClientSession* client = due[i];
+    if (!client) continue;
+    // Running one client may free another that was due: its unschedule()
+    // clears it from `due` too.
+    self->running_ = &due;
+    client->run_scheduled();
+    self->running_ = nullptr;
+  }
+}
+
+uint64_t RedisFront::next_client_id() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace sy::redis

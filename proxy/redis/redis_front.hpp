@@ -1,0 +1,63 @@
+// The Redis front: every client accepted on a redis listener becomes a
+// ClientSession; its per-worker state is a ServerPool per backend (shared
+// and dedicated server connections, the current master) and the clients
+// whose work was put off to the next loop turn (see schedule()).
+#pragma once
+
+#include <uv.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "proxy/core/front.hpp"
+#include "proxy/core/worker.hpp"
+
+namespace sy::redis {
+
+class ClientSession;
+class ServerPool;
+
+class RedisFront final : public core::Front {
+ public:
+  explicit RedisFront(core::Worker& worker);
+  ~RedisFront() override;
+
+  void start_session(const conf::Listener& listener, core::Socket* client,
+                     std::shared_ptr<core::ListenerCounters> counters, const core::ClientAddresses& addresses,
+                     core::Slice initial) override;
+  void on_snapshot() override;
+  void shutdown() override;
+
+  static RedisFront& of(core::Worker& worker) {
+    return static_cast<RedisFront&>(*worker.front(conf::Protocol::redis));
+  }
+  core::Worker& worker() { return worker_; }
+  ServerPool& pool(const std::string& backend);
+  // Runs client->run_scheduled() on the next loop turn: what a server
+  // connection's callback sets off in a client (reading again, retrying,
+  // freeing it) must not run inside that callback.
+  void schedule(ClientSession* client);
+  void unschedule(ClientSession* client);
+  // CLIENT ID: unique across the workers of the process.
+  static uint64_t next_client_id();
+
+ private:
+  static void on_idle(uv_idle_t* idle);
+
+  core::Worker& worker_;
+  std::unordered_map<std::string, std::unique_ptr<ServerPool>> pools_;
+  std::vector<ClientSession*> scheduled_;
+  std::vector<ClientSession*>* running_ = nullptr;  // the clients on_idle is going through
+  uv_idle_t idle_;
+  bool idle_open_ = true;
+};
+
+class RedisFrontFactory final : public core::FrontFactory {
+ public:
+  std::unique_ptr<core::Front> create(core::Worker& worker) override { return std::make_unique<RedisFront>(worker); }
+};
+
+}  // namespace sy::redis

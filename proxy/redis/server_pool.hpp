@@ -1,0 +1,94 @@
+// One worker's connections to one Redis backend: a few shared connections
+// to the current master per RESP version, and the dedicated connections of
+// clients that hold connection state. The pool follows the master: when a
+// snapshot names another one (a failover) or the master answers -READONLY,
+// shared connections to the old one are retired and new commands go to the
+// new one; while no master is known, clients wait (up to failover_timeout).
+#pragma once
+
+#include <uv.h>
+
+#include <array>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "proxy/core/worker.hpp"
+
+namespace sy::redis {
+
+class ClientSession;
+class ServerConnection;
+
+class ServerPool {
+ public:
+  ServerPool(core::Worker& worker, std::string backend);
+  ~ServerPool();
+  ServerPool(const ServerPool&) = delete;
+  ServerPool& operator=(const ServerPool&) = delete;
+
+  core::Worker& worker() { return worker_; }
+  const std::string& backend() const { return backend_; }
+
+  // A shared connection to the master for a client speaking `protocol`
+  // (2 or 3), chosen by `client_id` so a client keeps to one; nullptr when
+  // no master is known (the client waits: wait_for_master()).
+  ServerConnection* shared(int protocol, uint64_t client_id);
+  // A connection of the client's own, in database `db`; nullptr with the
+  // reason in `error` (no master, or max_dedicated reached).
+  ServerConnection* dedicated(ClientSession* owner, int protocol, unsigned db, std::string& error);
+  // Whether clients should wait for a master rather than fail: none is
+  // known, but not for longer than failover_timeout.
+  bool master_expected() const;
+  bool has_master() const { return master_.has_value(); }
+  std::chrono::milliseconds failover_timeout() const;
+  void wait_for_master(ClientSession* client);
+  void stop_waiting(ClientSession* client);
+
+  // The number of databases the servers have (CONFIG GET databases), for
+  // SELECT checked by the proxy; 16, Redis' default, until known.
+  unsigned databases() const { return databases_ ? databases_ : 16; }
+  bool databases_known() const { return databases_ != 0; }
+  void set_databases(unsigned count) { databases_ = count; }
+
+  // From the worker: a new snapshot may name another master.
+  void on_snapshot();
+  // Closes every connection (the worker stops).
+  void shutdown();
+
+  // --- from ServerConnection ---
+  void connection_ready(ServerConnection& connection);
+  void connection_closed(ServerConnection& connection, bool never_connected);
+  void master_demoted(ServerConnection& connection);
+  void forget_shared(ServerConnection& connection);
+  void destroy(ServerConnection* connection);
+
+ private:
+  // The master's pick in the current snapshot, if there is one now.
+  std::optional<core::ServerPick> find_master();
+  void set_master(std::optional<core::ServerPick> master);
+  void wake_waiters();
+  bool in_backoff() const;
+  static void on_timer(uv_timer_t* timer);
+
+  core::Worker& worker_;
+  std::string backend_;
+  std::optional<core::ServerPick> master_;
+  uint64_t master_missing_since_ = 0;  // loop time (ms); 0 while a master is known
+  // The server that failed to connect and when: not tried again for a moment.
+  std::string failed_server_;
+  uint64_t failed_at_ = 0;
+  // The master that answered -READONLY and when.
+  std::string demoted_server_;
+  uint64_t demoted_at_ = 0;
+  std::array<std::vector<ServerConnection*>, 2> shared_;  // [protocol - 2]
+  std::unordered_set<ServerConnection*> all_;
+  size_t dedicated_count_ = 0;
+  std::vector<ClientSession*> waiters_;
+  uv_timer_t retry_timer_;  // wakes waiters to try again after a connect failure
+  bool timer_open_ = true;
+  unsigned databases_ = 0;
+};
+
+}  // namespace sy::redis
