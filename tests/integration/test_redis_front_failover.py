@@ -1,0 +1,149 @@
+"""The Redis front following a Sentinel failover: a master, a replica and
+three real Sentinels; a redis listener in front of a backend with
+[backend.sentinel] and type = "redis" checks. Writers keep writing through
+switchyard, an idle client waits, and the master is switched (a planned
+SENTINEL FAILOVER) or killed hard. Writes reach the new master within ~1 s
+of the first +switch-master a Sentinel publishes; the idle client sees no
+error; no write acknowledged with WAIT 1 is missing on the new master; a
+planned failover costs the writers no error at all."""
+import threading
+import time
+import unittest
+
+import redis
+
+from fixtures import IntegrationTest, wait_for
+from fixtures.redis import start_redis_group
+
+SWITCH_LATENCY = 1.0  # the issue: writes succeed again within 1 s of +switch-master
+SLACK = 1.0           # a loaded 2-core machine
+
+
+class SwitchMasterClock:
+    """The time of the first +switch-master any of the Sentinels publishes."""
+
+    def __init__(self, sentinels):
+        self.at = None
+        self.pubsubs = []
+        for sentinel in sentinels:
+            pubsub = sentinel.client().pubsub()
+            pubsub.subscribe("+switch-master")
+            self.pubsubs.append(pubsub)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stop.is_set():
+            for pubsub in self.pubsubs:
+                message = pubsub.get_message(timeout=0.01)
+                if message and message["type"] == "message" and self.at is None:
+                    self.at = time.monotonic()
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(2)
+        for pubsub in self.pubsubs:
+            pubsub.close()
+
+
+class Writer(threading.Thread):
+    """SET seq:<n> one at a time through switchyard, each followed by WAIT 1
+    (a replica has it); records what was acknowledged, errors, and when
+    writes succeeded."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=3, retry_on_timeout=False)
+        self.acknowledged = []
+        self.replicated = []
+        self.errors = []
+        self.successes = []  # monotonic times
+        self.stop = threading.Event()
+
+    def run(self):
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            try:
+                self.client.set(f"seq:{n}", n)
+                self.acknowledged.append(n)
+                self.successes.append(time.monotonic())
+                if self.client.execute_command("WAIT", 1, 500) >= 1:
+                    self.replicated.append(n)
+            except (redis.ConnectionError, redis.ResponseError, redis.TimeoutError) as error:
+                self.errors.append((time.monotonic(), repr(error)))
+                time.sleep(0.02)
+            time.sleep(0.005)
+
+    def finish(self):
+        self.stop.set()
+        self.join(10)
+
+
+class RedisFrontFailoverTest(IntegrationTest):
+    def setUp(self):
+        super().setUp()
+        self.master, replicas, self.sentinels = start_redis_group(self, replicas=1, sentinels=3)
+        self.replica = replicas[0]
+        config = {
+            "global": {"workers": 2, "shutdown_timeout": "2s", "log_level": "info"},
+            "listener": [{"name": "cache", "bind": "127.0.0.1:0", "protocol": "redis", "backend": "cache"}],
+            "backend": [{"name": "cache", "connect_timeout": "500ms",
+                         "redis": {"failover_timeout": "10s"},
+                         "sentinel": {"master_name": "mymaster",
+                                      "sentinels": [s.address for s in self.sentinels]},
+                         "health_check": {"type": "redis", "interval": "200ms", "timeout": "150ms",
+                                          "rise": 1, "fall": 2}}],
+        }
+        self.sy = self.start_switchyard(config)
+        self.port = self.sy.port("cache")
+        wait_for(lambda: self.primary() == self.master.address, 10, "the master to be the primary")
+
+    def primary(self):
+        rows = [row for row in self.sy.servers("cache") if row["role"] == "primary" and row["health"] == "up"]
+        return rows[0]["server"] if len(rows) == 1 else None
+
+    def run_failover(self, switch):
+        idle = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5)
+        self.assertTrue(idle.set("idle", "before"))
+        writer = Writer(self.port)
+        writer.start()
+        wait_for(lambda: len(writer.replicated) >= 20, 10, "writes to flow")
+        clock = SwitchMasterClock(self.sentinels)
+        self.addCleanup(clock.close)
+        switch()
+        wait_for(lambda: clock.at is not None, 30, "+switch-master")
+        wait_for(lambda: writer.successes and writer.successes[-1] > clock.at, 10, "a write after the switch")
+        first_after = next(t for t in writer.successes if t > clock.at)
+        time.sleep(0.5)
+        writer.finish()
+        # The idle client's connection was never touched.
+        self.assertEqual(idle.get("idle"), b"before")
+        self.assertTrue(idle.set("idle", "after"))
+        self.assertEqual(self.replica.client().get("idle"), b"after")
+        # Every write a replica acknowledged is on the new master.
+        new_master = self.replica.client()
+        missing = [n for n in writer.replicated if new_master.get(f"seq:{n}") is None]
+        self.assertEqual(missing, [])
+        print(f"\nfailover: first write {first_after - clock.at:.3f}s after +switch-master, "
+              f"{len(writer.acknowledged)} writes, {len(writer.errors)} errors", flush=True)
+        return first_after - clock.at, writer
+
+    def test_a_planned_failover_moves_writes_to_the_new_master_without_an_error(self):
+        latency, writer = self.run_failover(
+            lambda: self.sentinels[0].client().execute_command("SENTINEL", "FAILOVER", "mymaster"))
+        self.assertLess(latency, SWITCH_LATENCY + SLACK, f"first write {latency:.2f}s after +switch-master")
+        self.assertEqual(writer.errors, [])
+        self.assertEqual(self.replica.role(), "master")
+
+    def test_a_hard_kill_of_the_master_moves_writes_to_the_new_master(self):
+        latency, writer = self.run_failover(self.master.kill)
+        self.assertLess(latency, SWITCH_LATENCY + SLACK, f"first write {latency:.2f}s after +switch-master")
+        # Only a command in flight when the master died may fail: the rest waited for the new master.
+        self.assertLessEqual(len(writer.errors), 2, writer.errors)
+        self.assertEqual(self.replica.role(), "master")
+
+
+if __name__ == "__main__":
+    unittest.main()
