@@ -41,7 +41,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-ports=(8080 8081 8082 8083 8084 8443 6432 54329)
+ports=(8080 8081 8082 8083 8084 8443 6432 54329 6380 63790 63791 26390 26391 26392)
 [ "$failover" = 1 ] && ports+=(54330)
 for port in "${ports[@]}"; do
   port_free "$port" || { echo "demo: port $port is in use; stop what uses it first" >&2; exit 1; }
@@ -77,6 +77,26 @@ as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/postgres.log" -w \
 PGPASSWORD=postgres psql -qX -h 127.0.0.1 -p 54329 -U postgres -c "CREATE ROLE app LOGIN PASSWORD 'apppw'" >/dev/null
 PGPASSWORD=postgres psql -qX -h 127.0.0.1 -p 54329 -U postgres -c "CREATE DATABASE app OWNER app" >/dev/null
 # --- end PostgreSQL ---
+
+# --- Redis: a master on :63790, its replica on :63791, three Sentinels on :26390-26392 ---
+redis_up() { for _ in $(seq 1 50); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+for port in 63790 63791; do
+  mkdir -p "$work/redis-$port"
+  extra=()
+  [ "$port" = 63791 ] && extra=(--replicaof 127.0.0.1 63790)
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$work/redis-$port" --save '' --appendonly no \
+    "${extra[@]}" >"$work/redis-$port.log" 2>&1 &
+  pids+=($!)
+  redis_up "$port" || { echo "demo: redis-server :$port did not start"; cat "$work/redis-$port.log"; exit 1; }
+done
+for port in 26390 26391 26392; do
+  printf 'port %s\nbind 127.0.0.1\nsentinel monitor demo 127.0.0.1 63790 2\nsentinel down-after-milliseconds demo 1000\nsentinel failover-timeout demo 5000\n' \
+    "$port" > "$work/sentinel-$port.conf"
+  redis-sentinel "$work/sentinel-$port.conf" >"$work/sentinel-$port.log" 2>&1 &
+  pids+=($!)
+  redis_up "$port" || { echo "demo: redis-sentinel :$port did not start"; exit 1; }
+done
+# --- end Redis ---
 
 # --- failover demo: a streaming replica of :54329 on :54330 ---
 config="$root/examples/demo.toml"
@@ -115,6 +135,7 @@ switchyard demo is running (log: $work/switchyard.log)
                                    everything else           ->  app1 :8081, app2 :8082, spare :8083 (backup)
   web-tls (https)  127.0.0.1:8443  ->  app1, app2, spare, with a certificate of the demo's CA ($tls/ca.pem)
   pg  (postgres)   127.0.0.1:6432  ->  PostgreSQL :54329, database "app", transaction pooling (TLS or plain)
+  cache (redis)    127.0.0.1:6380  ->  the Redis master the Sentinels (:26390-26392) name: :63790, replica :63791
 
 Try:
   curl -s http://127.0.0.1:8080/                       # alternates app1 / app2
@@ -136,6 +157,11 @@ Try:
   PGPASSWORD=apppw pgbench -i -h 127.0.0.1 -p 6432 -U app app && \
     PGPASSWORD=apppw pgbench -c 20 -T 10 -M prepared -h 127.0.0.1 -p 6432 -U app app
   $bin ctl --socket $work/admin.sock show pools                  # 20 clients over 5 server connections
+
+  redis-cli -p 6380 set greeting hello && redis-cli -p 6380 get greeting
+  redis-benchmark -p 6380 -t set,get -n 20000 -c 50 -P 16 -q     # many clients over 2 server connections
+  $bin ctl --socket $work/admin.sock show servers cache          # master and replica, learned from Sentinel
+  redis-cli -p 26390 sentinel failover demo                      # planned failover: clients keep working
 
 Ctrl-C stops everything.
 MSG
@@ -208,6 +234,34 @@ PY
   echo
   echo "switchyard's log about the role change:"
   tail -c +"$((sy_log_mark + 1))" "$work/switchyard.log" | grep -E 'cluster pg|server pg/' | sed 's/^/  /' || true
+  echo
+  echo "Redis: writes through :6380 while the Sentinels move the master to :63791 (SENTINEL FAILOVER)"
+  /usr/bin/python3 - <<'PY'
+import subprocess, threading, time
+import redis
+client = redis.Redis(port=6380, socket_timeout=5)
+stop, done, errors = threading.Event(), [], []
+def write():
+    n = 0
+    while not stop.is_set():
+        n += 1
+        try:
+            client.set(f"demo:{n}", n)
+            done.append(n)
+        except redis.RedisError as error:
+            errors.append(repr(error))
+        time.sleep(0.01)
+writer = threading.Thread(target=write)
+writer.start()
+time.sleep(1)
+print(f"  {time.strftime('%T')}  >>> SENTINEL FAILOVER demo")
+subprocess.run(["redis-cli", "-p", "26390", "sentinel", "failover", "demo"], check=False, capture_output=True)
+time.sleep(5)
+stop.set()
+writer.join()
+master = redis.Redis(port=63791).execute_command("ROLE")[0].decode()
+print(f"  {len(done)} writes, {len(errors)} errors; :63791 is now {master}")
+PY
   echo
   echo "The demo keeps running (pg1 :54329 stays down; pg2 :54330 is the primary). Ctrl-C stops everything."
 fi
