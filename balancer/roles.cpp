@@ -23,6 +23,12 @@ Election elect_primary(std::span<const RoleInput> servers) {
     else claimants.push_back(i);
   }
   if (claimants.empty()) return election;
+  for (size_t i : claimants)
+    if (servers[i].named_by_authority) {
+      for (size_t j : claimants) election.roles[j] = j == i ? Role::primary : Role::fenced;
+      election.primary = i;
+      return election;
+    }
   election.contested = claimants.size() > 1;
   uint32_t highest = 0;
   size_t at_highest = 0;

@@ -27,6 +27,10 @@ struct RoleInput {
   bool reachable = false;  // up, and its last role check answered
   bool in_recovery = false;
   uint32_t timeline = 0;
+  // Named master by an authority the backend follows (Redis Sentinel's
+  // majority): among servers that claim the role, it wins. A demoted master
+  // says "master" until Sentinel reconfigures it, seconds later.
+  bool named_by_authority = false;
 };
 
 struct Election {

@@ -78,11 +78,15 @@ void Control::apply_role_report(const std::string& backend_name, const std::stri
 bool Control::elect(const conf::Backend& backend) {
   std::vector<balancer::RoleInput> inputs;
   std::vector<balancer::ServerRuntime*> states;
+  auto sentinel_report = sentinel_reports_.find(backend.name);
   for (const auto& server : backend.servers) {
     balancer::ServerRuntime* state = runtime_.find(backend.name, server.name);
     states.push_back(state);
+    bool named = sentinel_report != sentinel_reports_.end() &&
+                 sentinel_report->second.master.host == server.address.host &&
+                 sentinel_report->second.master.port == server.address.port;
     inputs.push_back({state->role_reported && state->health == balancer::Health::up, state->in_recovery,
-                      state->timeline});
+                      state->timeline, named});
   }
   balancer::Election election = balancer::elect_primary(inputs);
   bool changed = false;

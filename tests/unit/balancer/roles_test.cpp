@@ -50,3 +50,19 @@ TEST_CASE("roles: an empty cluster elects nobody") {
   CHECK_FALSE(election.primary.has_value());
   CHECK(election.roles.empty());
 }
+
+TEST_CASE("roles: the master Sentinel names wins over a demoted master that still claims the role") {
+  // Redis has no timelines: both say "master" until Sentinel reconfigures the old one.
+  RoleInput servers[] = {{true, false, 0, false}, {true, false, 0, true}, {true, true, 0, false}};
+  auto election = elect_primary(servers);
+  REQUIRE(election.primary.has_value());
+  CHECK(*election.primary == 1);
+  CHECK(election.roles[0] == Role::fenced);
+  CHECK(election.roles[1] == Role::primary);
+  CHECK(election.roles[2] == Role::replica);
+  // A named server that does not claim the role (its ROLE says replica) wins nothing.
+  RoleInput not_claiming[] = {{true, false, 0, false}, {true, true, 0, true}};
+  auto second = elect_primary(not_claiming);
+  REQUIRE(second.primary.has_value());
+  CHECK(*second.primary == 0);
+}
