@@ -398,11 +398,10 @@ ServerConnection* ClientSession::shared_connection(Hold& wait) {
     wait = Hold::switching;  // replies due on the old connection come first
     return nullptr;
   }
+  // The wait for a master ends with a reply (on_server_frame), not with a
+  // connection: one to a dead server fails, and the command waits on.
   ServerConnection* connection = pool().shared(protocol_, id_);
-  if (connection) {
-    hold_deadline_ = 0;
-    return connection;
-  }
+  if (connection) return connection;
   if (wait_for_master()) wait = Hold::master;
   return nullptr;
 }
@@ -536,6 +535,7 @@ void ClientSession::maybe_release_dedicated() {
 // ---------------------------------------------------------------- from the servers
 
 void ClientSession::on_server_frame(ServerConnection& connection, const resp::Frame&, const FrameBytes& bytes) {
+  hold_deadline_ = 0;
   if (&connection != dedicated_) {
     if (--shared_in_flight_ == 0) {
       shared_ = nullptr;

@@ -253,6 +253,35 @@ class RedisFrontTest(IntegrationTest):
             self.assertGreater(float(row.split(",")[1].strip('"')), 0, row)
         self.assertTrue(self.client().ping())
 
+    def test_a_server_restart_fails_commands_in_flight_then_clients_go_on(self):
+        client = RespClient(self.port, timeout=15)
+        self.addCleanup(client.close)
+        self.assertEqual(client.call("SET", "r", "1"), "OK")
+        blocked = self.raw()
+        blocked.send("BLPOP", "never", "0")
+        time.sleep(0.2)
+        self.server.kill()
+        # The blocked client held state on the dead server: its connection closes.
+        self.assertTrue(blocked.closed_by_peer(5))
+        # No server: after failover_timeout (5 s by default) the command gets an error, the client stays.
+        reply = client.call("GET", "r")
+        self.assertEqual(reply, ("error", "ERR switchyard: no master available for backend cache"))
+        self.server.launch()
+        wait_for(lambda: client.call("SET", "r", "2") == "OK", 15, "writes after the restart")
+        self.assertEqual(self.server.client().get("r"), b"2")
+
+    def test_shutdown_ends_subscribers_blocked_and_idle_clients_in_time(self):
+        subscriber, blocked, idle = self.raw(), self.raw(), self.raw()
+        self.assertEqual(subscriber.call("SUBSCRIBE", "ch"), [b"subscribe", b"ch", 1])
+        blocked.send("BLPOP", "never", "0")
+        self.assertEqual(idle.call("PING"), "PONG")
+        time.sleep(0.2)
+        started = time.monotonic()
+        self.assertEqual(self.sy.stop(timeout=10), 0)
+        self.assertLess(time.monotonic() - started, 4, "shutdown_timeout is 2s")
+        for client in (subscriber, blocked, idle):
+            self.assertTrue(client.closed_by_peer(2))
+
 
 class RedisFrontAuthTest(IntegrationTest):
     def setUp(self):
