@@ -6,6 +6,7 @@
 #include "proxy/core/log.hpp"
 #include "proxy/core/log_guard.hpp"
 #include "proxy/proxy_protocol/header.hpp"
+#include "proxy/redis/local_commands.hpp"
 #include "proxy/redis/local_replies.hpp"
 #include "proxy/redis/redis_front.hpp"
 #include "proxy/redis/server_connection.hpp"
@@ -14,14 +15,6 @@
 
 namespace sy::redis {
 namespace {
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 // Errors a client can cause are logged, but at most this often.
 thread_local core::LogRateLimit client_log_limit(10);
@@ -38,8 +31,6 @@ std::string error_reply(std::string_view message) {
   resp::append_error(out, message);
   return out;
 }
-
-const std::string kOk = "+OK\r\n";
 
 }  // namespace
 
@@ -58,14 +49,14 @@ ClientSession::ClientSession(RedisFront& front, core::Socket* client, const conf
       client_(client),
       snapshot_(front.worker().snapshot()),
       listener_(listener),
-      counters_(std::move(counters)),
-      id_(RedisFront::next_client_id()),
-      authenticated_(listener.redis.password.empty()) {
+      counters_(std::move(counters)) {
+  who_.id = RedisFront::next_client_id();
+  who_.authenticated = listener.redis.password.empty();
   counters_->active.fetch_add(1, std::memory_order_relaxed);
   client_->set_handler(this);
   core::ClientAddresses resolved = addresses;
   const auto& source = resolved.resolve(*client_).source;
-  address_ = proxy_protocol::address_text(source) + ":" + std::to_string(proxy_protocol::port_of(source));
+  who_.address = proxy_protocol::address_text(source) + ":" + std::to_string(proxy_protocol::port_of(source));
   uv_timer_init(worker_.loop(), &timer_);
   timer_.data = this;
   last_activity_ = uv_now(worker_.loop());
@@ -94,7 +85,7 @@ void ClientSession::after_input(StreamStatus status) {
     // Redis answers "-ERR Protocol error: ..." and closes; so do we, after
     // the replies to what came before.
     log_client_problem(worker_.loop(), listener_.name,
-                       "redis client " + address_ + ": " + std::string(input_.error_message()));
+                       "redis client " + who_.address + ": " + std::string(input_.error_message()));
     reply_local(error_reply("ERR " + std::string(input_.error_message())));
     input_ended_ = true;
     hold_ = Hold::quitting;
@@ -149,7 +140,7 @@ bool ClientSession::on_command(const resp::Frame& frame, const FrameBytes& bytes
   if (!retries_.empty() && !send_retries()) return park(bytes, hold_);
   const resp::CommandInfo* info = resp::find_command(std::span<const std::string_view>(argv_));
 
-  if (!authenticated_ && !(info && info->has(resp::kNoAuth))) {
+  if (!who_.authenticated && !(info && info->has(resp::kNoAuth))) {
     reply_local(error_reply("NOAUTH Authentication required."));
   } else if (info && info->has(resp::kUnsupported)) {
     reply_local(error_reply(unknown_command_error(argv_)));
@@ -180,183 +171,40 @@ bool ClientSession::handled_locally(const resp::CommandInfo* info) {
     // connection's database (checked here first); a subscriber's PING is
     // answered by the server in subscriber form.
     if (in_multi_ && name != "quit" && name != "reset") return false;
-    unsigned db = 0;
-    if (name == "select") return !parse_db(argv_[1], db);
+    if (name == "select") {
+      unsigned db = 0;
+      std::string problem;
+      if (local_commands().parse_db(argv_[1], db, problem)) return false;
+      reply_local(error_reply(problem));
+      return true;
+    }
     if (name == "ping" && dedication_ == Dedication::sticky) return false;
   }
-  if (name == "ping") {
-    if (argv_.size() > 2) return reply_local(error_reply(arity_error("ping"))), true;
-    std::string out;
-    if (argv_.size() == 2) resp::append_bulk(out, argv_[1]);
-    else out = "+PONG\r\n";
-    reply_local(std::move(out));
-  } else if (name == "echo") {
-    std::string out;
-    resp::append_bulk(out, argv_[1]);
-    reply_local(std::move(out));
-  } else if (name == "quit") {
-    reply_local(kOk);
-    input_ended_ = true;
-    hold_ = Hold::quitting;
-  } else if (name == "auth") {
-    command_auth();
-  } else if (name == "hello") {
-    command_hello();
-  } else if (name == "select") {
-    command_select();
-  } else if (name == "reset") {
-    command_reset();
-  } else if (name.starts_with("client|")) {
-    return command_client(*info);
-  } else if (name == "client" && argv_.size() == 4 && equals_ignoring_case(argv_[1], "setinfo")) {
-    // Redis 7.2's CLIENT SETINFO, which drivers send at connect: kept here
-    // for CLIENT INFO, whatever the server's version.
-    if (equals_ignoring_case(argv_[2], "lib-name")) lib_name_ = argv_[3];
-    else if (equals_ignoring_case(argv_[2], "lib-ver")) lib_version_ = argv_[3];
-    else return reply_local(error_reply("ERR Unrecognized option '" + std::string(argv_[2].substr(0, 128)) + "'")), true;
-    reply_local(kOk);
-  } else {
-    return false;
-  }
-  return true;
-}
-
-bool ClientSession::authenticate(std::string_view user, std::string_view password, std::string& error) {
-  const conf::RedisListener& settings = listener_.redis;
-  if (settings.password.empty()) {
-    // Redis without requirepass: only the default user exists, with nopass.
-    if (user == "default") return true;
-    error = "WRONGPASS invalid username-password pair or user is disabled.";
-    return false;
-  }
-  if (user == settings.user && password == settings.password) return true;
-  error = "WRONGPASS invalid username-password pair or user is disabled.";
-  log_client_problem(worker_.loop(), listener_.name,
-                     "redis client " + address_ + ": failed AUTH as " + core::printable(std::string(user)));
-  return false;
-}
-
-void ClientSession::command_auth() {
-  std::string error;
-  if (argv_.size() == 2 && listener_.redis.password.empty()) {
-    reply_local(error_reply("ERR AUTH <password> called without any password configured for the default user. "
-                            "Are you sure your configuration is correct?"));
-    return;
-  }
-  if (argv_.size() > 3) return reply_local(error_reply("ERR syntax error"));
-  std::string_view user = argv_.size() == 3 ? argv_[1] : std::string_view(listener_.redis.user);
-  if (!authenticate(user, argv_.back(), error)) return reply_local(error_reply(error));
-  authenticated_ = true;
-  reply_local(kOk);
-}
-
-void ClientSession::command_hello() {
-  int protocol = protocol_;
-  size_t i = 1;
-  if (argv_.size() > 1) {
-    int asked = 0;
-    auto [end, ec] = std::from_chars(argv_[1].data(), argv_[1].data() + argv_[1].size(), asked);
-    if (ec != std::errc() || end != argv_[1].data() + argv_[1].size())
-      return reply_local(error_reply("ERR Protocol version is not an integer or out of range"));
-    if (asked != 2 && asked != 3) return reply_local(error_reply("NOPROTO unsupported protocol version"));
-    protocol = asked;
-    i = 2;
-  }
-  std::string name = name_;
-  bool setname = false;
-  for (; i < argv_.size(); ++i) {
-    if (equals_ignoring_case(argv_[i], "auth") && i + 2 < argv_.size()) {
-      std::string error;
-      if (!authenticate(argv_[i + 1], argv_[i + 2], error)) return reply_local(error_reply(error));
-      authenticated_ = true;
-      i += 2;
-    } else if (equals_ignoring_case(argv_[i], "setname") && i + 1 < argv_.size()) {
-      if (!valid_client_name(argv_[i + 1]))
-        return reply_local(error_reply("ERR Client names cannot contain spaces, newlines or special characters."));
-      name = argv_[i + 1];
-      setname = true;
-      ++i;
-    } else {
-      return reply_local(error_reply("ERR Syntax error in HELLO option '" + std::string(argv_[i].substr(0, 128)) + "'"));
-    }
-  }
-  if (!authenticated_)
-    return reply_local(error_reply("NOAUTH HELLO must be called with the client already authenticated, otherwise "
-                                   "the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the "
-                                   "client and select the RESP protocol version at the same time"));
-  if (setname) name_ = name;
-  // Replies still due come in the old protocol: they were asked for in it.
-  protocol_ = protocol;
-  reply_local(hello_reply(ClientFacts{.id = id_, .protocol = protocol_, .db = db_, .name = name_}));
-}
-
-bool ClientSession::parse_db(std::string_view text, unsigned& db) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), db);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    reply_local(error_reply("ERR value is not an integer or out of range"));
-    return false;
-  }
-  if (db >= pool().databases()) {
-    reply_local(error_reply("ERR DB index is out of range"));
-    return false;
-  }
-  return true;
-}
-
-void ClientSession::command_select() {
-  unsigned db = 0;
-  if (!parse_db(argv_[1], db)) return;
-  db_ = db;
-  reply_local(kOk);
-}
-
-bool ClientSession::command_client(const resp::CommandInfo& info) {
-  std::string_view name = info.name;
-  std::string out;
-  if (name == "client|setname") {
-    if (!valid_client_name(argv_[2]))
-      return reply_local(error_reply("ERR Client names cannot contain spaces, newlines or special characters.")), true;
-    name_ = argv_[2];
-    reply_local(kOk);
-  } else if (name == "client|getname") {
-    if (name_.empty()) out = protocol_ == 3 ? "_\r\n" : "$-1\r\n";
-    else resp::append_bulk(out, name_);
-    reply_local(std::move(out));
-  } else if (name == "client|id") {
-    resp::append_integer(out, static_cast<int64_t>(id_));
-    reply_local(std::move(out));
-  } else if (name == "client|info") {
-    std::string user = authenticated_ ? listener_.redis.user : "";
-    resp::append_bulk(out, client_info_line(ClientFacts{.id = id_, .protocol = protocol_, .db = db_, .name = name_,
-                                                        .address = address_, .user = user,
-                                                        .lib_name = lib_name_, .lib_version = lib_version_}) + "\n");
-    reply_local(std::move(out));
-  } else if (name == "client|kill" || name == "client|pause" || name == "client|unpause" || name == "client|unblock" ||
-             name == "client|no-evict" || name == "client|caching" || name == "client|getredir") {
-    // These act on the proxy's own server connections, shared by others.
-    reply_local(error_reply(unknown_command_error(argv_)));
-  } else {
-    return false;  // CLIENT LIST, TRACKING, TRACKINGINFO, HELP: the server's
-  }
-  return true;
-}
-
-void ClientSession::command_reset() {
-  if (dedicated_) {
+  LocalReply local = local_commands().run(*info, std::span<const std::string_view>(argv_), who_);
+  if (!local.handled) return false;
+  if (!local.failed_user.empty())
+    log_client_problem(worker_.loop(), listener_.name,
+                       "redis client " + who_.address + ": failed AUTH as " + core::printable(local.failed_user));
+  if (local.reset && dedicated_) {
     // Its state is thrown away with it: never handed on.
     ServerConnection* connection = dedicated_;
     dedicated_ = nullptr;
     connection->set_owner(nullptr);
     connection->close("the client sent RESET");
   }
-  dedication_ = Dedication::none;
-  in_multi_ = watching_ = false;
-  db_ = 0;
-  protocol_ = 2;
-  name_.clear();
-  authenticated_ = listener_.redis.password.empty();
-  reply_local("+RESET\r\n");
+  if (local.reset) {
+    dedication_ = Dedication::none;
+    in_multi_ = watching_ = false;
+  }
+  reply_local(std::move(local.reply));
+  if (local.quit) {
+    input_ended_ = true;
+    hold_ = Hold::quitting;
+  }
+  return true;
 }
+
+LocalCommands ClientSession::local_commands() { return LocalCommands(listener_.redis, pool().databases()); }
 
 // ---------------------------------------------------------------- forwarding
 
@@ -400,7 +248,7 @@ ServerConnection* ClientSession::shared_connection(Hold& wait) {
   }
   // The wait for a master ends with a reply (on_server_frame), not with a
   // connection: one to a dead server fails, and the command waits on.
-  ServerConnection* connection = pool().shared(protocol_, id_);
+  ServerConnection* connection = pool().shared(who_.protocol, who_.id);
   if (connection) return connection;
   if (wait_for_master()) wait = Hold::master;
   return nullptr;
@@ -461,7 +309,7 @@ bool ClientSession::forward(const resp::CommandInfo* info, const resp::Frame& fr
     reply_local(error_reply(no_master_error()));
     return true;
   }
-  connection->use_db(db_);
+  connection->use_db(who_.db);
   connection->send(this, command_bytes(frame, bytes));
   slots_.push_back(Slot{true, {}});
   ++at_server_;
@@ -481,7 +329,7 @@ bool ClientSession::forward_dedicated(const resp::CommandInfo* info, Dedication 
     // connection answers anything.
     if (shared_in_flight_ > 0) return park(bytes, Hold::switching);
     std::string error;
-    dedicated_ = pool().dedicated(this, protocol_, db_, error);
+    dedicated_ = pool().dedicated(this, who_.protocol, who_.db, error);
     if (!dedicated_) {
       if (pool().has_master() || !wait_for_master()) {
         hold_deadline_ = 0;
@@ -503,7 +351,7 @@ bool ClientSession::forward_dedicated(const resp::CommandInfo* info, Dedication 
   if (info && info->name == "select") {
     unsigned db = 0;
     std::from_chars(argv_[1].data(), argv_[1].data() + argv_[1].size(), db);
-    if (!in_multi_) db_ = db;
+    if (!in_multi_) who_.db = db;
   }
   track_state(info);
   dedicated_->send(this, command_bytes(frame, bytes));
@@ -649,7 +497,7 @@ void ClientSession::check_output_limit(size_t unread_before) {
   // limit (a 20 MB value) still goes out to a client that reads.
   if (unread_before > listener_.redis.max_output) {
     log_client_problem(worker_.loop(), listener_.name,
-                       "redis client " + address_ + ": disconnected: " + std::to_string(client_->queued_bytes()) +
+                       "redis client " + who_.address + ": disconnected: " + std::to_string(client_->queued_bytes()) +
                            " reply bytes unread, above max_output");
     close("output limit");
     return;
@@ -687,7 +535,7 @@ void ClientSession::force_close() { close("shutdown timeout"); }
 void ClientSession::close(std::string_view why) {
   if (closing_) return;
   closing_ = true;
-  log::debug("listener ", listener_.name, ": redis client ", address_, " closing: ", why);
+  log::debug("listener ", listener_.name, ": redis client ", who_.address, " closing: ", why);
   if (pool_) pool_->stop_waiting(this);
   if (drain_wait_) drain_wait_->stop_waiting(this);
   if (dedicated_) {

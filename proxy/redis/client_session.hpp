@@ -28,6 +28,7 @@
 #include "proxy/core/socket.hpp"
 #include "proxy/redis/command.hpp"
 #include "proxy/redis/frame_stream.hpp"
+#include "proxy/redis/local_commands.hpp"
 #include "resp/command_table.hpp"
 
 namespace sy::redis {
@@ -71,7 +72,6 @@ class ClientSession final : public core::Session, private core::SocketHandler {
     client_full,   // our writes to the client backed up (dedicated: the server is paused too)
     switching,     // replies due on the previous server connection are not all in
     master,        // no master known: waiting for one (failover_timeout)
-    dedicated,     // a dedicated connection is being set up
     quitting,      // QUIT, RESET or a protocol error: nothing more is read
   };
   // Connection state held on a dedicated connection.
@@ -101,14 +101,9 @@ class ClientSession final : public core::Session, private core::SocketHandler {
   // again when the input resumes.
   bool park(const FrameBytes& bytes, Hold why);
 
-  // Local commands.
-  void command_auth();
-  void command_hello();
-  bool parse_db(std::string_view text, unsigned& db);  // else replies with the error
-  void command_select();
-  bool command_client(const resp::CommandInfo& info);
-  void command_reset();
-  bool authenticate(std::string_view user, std::string_view password, std::string& error);
+  // Local commands: what the session decides itself (the server state a
+  // client holds), then LocalCommands.
+  LocalCommands local_commands();
 
   // Forwarding.
   bool forward(const resp::CommandInfo* info, const resp::Frame& frame, const FrameBytes& bytes);
@@ -146,7 +141,6 @@ class ClientSession final : public core::Session, private core::SocketHandler {
   std::shared_ptr<const balancer::Snapshot> snapshot_;  // keeps listener_ alive
   const conf::Listener& listener_;
   std::shared_ptr<core::ListenerCounters> counters_;
-  std::string address_;  // "ip:port", for CLIENT INFO and logs
   ServerPool* pool_ = nullptr;
 
   FrameStream<resp::RequestParser> input_;
@@ -163,12 +157,7 @@ class ClientSession final : public core::Session, private core::SocketHandler {
   uint64_t last_activity_ = 0;
   uv_timer_t timer_;
 
-  // Who the client is.
-  uint64_t id_;
-  int protocol_ = 2;
-  unsigned db_ = 0;
-  bool authenticated_;
-  std::string name_, lib_name_, lib_version_;
+  ClientIdentity who_;
 
   // Where its commands go.
   std::deque<Slot> slots_;
