@@ -17,7 +17,7 @@ for arg in "$@"; do
     *) suites+=("$arg") ;;
   esac
 done
-[[ ${#suites[@]} -gt 0 ]] || suites=(l4 http tls postgres failover)
+[[ ${#suites[@]} -gt 0 ]] || suites=(l4 http tls postgres failover redis)
 need() {  # tool, package
   command -v "$1" >/dev/null || { echo "bench: $1 is missing (apt-get install $2)" >&2; exit 2; }
 }
@@ -25,6 +25,8 @@ for suite in "${suites[@]}"; do
   case "$suite" in
     l4|http|tls) need haproxy haproxy; need nginx nginx-light; need wrk wrk ;;
     postgres) need /usr/lib/postgresql/15/bin/pgbench postgresql-15; need /usr/sbin/pgbouncer pgbouncer ;;
+    redis) need /usr/bin/redis-server redis-server; need redis-benchmark redis-tools
+           need /usr/sbin/nutcracker nutcracker ;;
     failover) need /usr/lib/postgresql/15/bin/pg_basebackup postgresql-15; need /usr/sbin/pgbouncer pgbouncer
               need haproxy haproxy
               /usr/bin/python3 -c 'import psycopg2' 2>/dev/null ||
