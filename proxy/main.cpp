@@ -70,6 +70,8 @@ int run(const std::string& path) {
     for (const auto& error : loaded.errors) sy::log::error(error.to_string());
     return 1;
   }
+  // The format is known now: the first lines must already be in it.
+  sy::log::configure(loaded.config->global.log_level, loaded.config->global.log_format);
   raise_fd_limit(*loaded.config);
   auto fronts = sy::make_front_registry();
   sy::admin::OperatorAccess access;
