@@ -1,5 +1,8 @@
 // switchyard's entry point: run with a config, check a config, or talk to a
 // running instance through its admin socket.
+#include <sys/resource.h>
+
+#include <cerrno>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -38,12 +41,38 @@ int check(const std::string& path) {
   return 0;
 }
 
+// The default soft limit (1024) is far below what a proxy needs; the hard
+// limit is what the operator allows, so take all of it.
+void raise_fd_limit(const sy::conf::Config& config) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  rlim_t before = limit.rlim_cur;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      sy::log::warn("cannot raise the open file limit from ", before, " to ", limit.rlim_max, ": ",
+                    std::strerror(errno));
+      limit.rlim_cur = before;
+    }
+  }
+  sy::log::info("open file limit ", limit.rlim_cur, " (was ", before, ", hard limit ", limit.rlim_max, ")");
+  // Each proxied connection holds a client and usually a server descriptor.
+  uint64_t needed = 0;
+  for (const auto& listener : config.listeners) needed += 2 * static_cast<uint64_t>(listener.max_connections);
+  if (limit.rlim_cur != RLIM_INFINITY && needed > limit.rlim_cur)
+    sy::log::warn("open file limit ", limit.rlim_cur, " is below the ", needed,
+                  " descriptors the listeners' max_connections may need (2 per connection)");
+}
+
 int run(const std::string& path) {
   auto loaded = sy::conf::load_file(path);
   if (!loaded.ok()) {
     for (const auto& error : loaded.errors) sy::log::error(error.to_string());
     return 1;
   }
+  // The format is known now: the first lines must already be in it.
+  sy::log::configure(loaded.config->global.log_level, loaded.config->global.log_format);
+  raise_fd_limit(*loaded.config);
   auto fronts = sy::make_front_registry();
   sy::admin::OperatorAccess access;
   sy::control::Control control(loaded.config, *fronts, access);

@@ -15,7 +15,13 @@
 
 namespace sy::admin {
 namespace {
+// Limits of one admin connection (docs/operations.md, "Limits"): a command
+// line longer than this is refused, and one that has not ended with a
+// newline this long after connecting is refused too.
 constexpr size_t kMaxCommandLength = 4096;
+constexpr uint64_t kCommandTimeoutMs = 10'000;
+// How long a refused client's further bytes are read and dropped.
+constexpr uint64_t kLingerMs = 1'000;
 
 // Whether a process accepts connections on the Unix socket at `path`.
 bool socket_is_live(const std::string& path) {
@@ -33,15 +39,35 @@ bool socket_is_live(const std::string& path) {
 
 struct AdminServer::Client {
   AdminServer* server;
-  uv_pipe_t pipe;
+  uv_pipe_t pipe{};
+  uv_timer_t timer{};  // the command deadline, then the linger after an error
+  int open_handles = 0;
   std::string input;
   char read_buffer[1024];
-  uv_write_t write_req;
+  uv_write_t write_req{};
+  uv_shutdown_t shutdown_req{};
   std::string output;
   bool answered = false;
+  bool closing = false;
+
+  void start(uv_loop_t* loop) {
+    uv_pipe_init(loop, &pipe, 0);
+    pipe.data = this;
+    uv_timer_init(loop, &timer);
+    timer.data = this;
+    open_handles = 2;
+    uv_timer_start(&timer, [](uv_timer_t* t) { static_cast<Client*>(t->data)->on_deadline(); },
+                   kCommandTimeoutMs, 0);
+  }
+
+  void on_deadline() {
+    if (answered) close();  // the linger after a refusal ran out
+    else refuse(log::concat("command not received within ", kCommandTimeoutMs / 1000, " s (no newline)"));
+  }
 
   void answer(std::string reply) {
     answered = true;
+    uv_timer_stop(&timer);
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&pipe));
     output = std::move(reply);
     uv_buf_t buf = uv_buf_init(output.data(), static_cast<unsigned>(output.size()));
@@ -51,8 +77,36 @@ struct AdminServer::Client {
       close();
   }
 
+  // An error line, then the end of the reply; what the client still sends
+  // is read and dropped for a moment, so that closing with unread bytes does
+  // not reset the connection before the client has read the line.
+  void refuse(const std::string& why) {
+    answered = true;
+    uv_timer_stop(&timer);
+    output = "error\n" + why + "\n";
+    uv_buf_t buf = uv_buf_init(output.data(), static_cast<unsigned>(output.size()));
+    write_req.data = this;
+    if (uv_write(&write_req, reinterpret_cast<uv_stream_t*>(&pipe), &buf, 1, [](uv_write_t* req, int status) {
+          auto* c = static_cast<Client*>(req->data);
+          if (status != 0) return c->close();
+          c->shutdown_req.data = c;
+          if (uv_shutdown(&c->shutdown_req, reinterpret_cast<uv_stream_t*>(&c->pipe),
+                          [](uv_shutdown_t*, int) {}) != 0)
+            return c->close();
+          uv_timer_start(&c->timer, [](uv_timer_t* t) { static_cast<Client*>(t->data)->close(); }, kLingerMs, 0);
+        }) != 0)
+      close();
+  }
+
   void close() {
-    uv_close(reinterpret_cast<uv_handle_t*>(&pipe), [](uv_handle_t* handle) { delete static_cast<Client*>(handle->data); });
+    if (closing) return;
+    closing = true;
+    auto closed = [](uv_handle_t* handle) {
+      auto* c = static_cast<Client*>(handle->data);
+      if (--c->open_handles == 0) delete c;
+    };
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer), closed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&pipe), closed);
   }
 };
 
@@ -95,9 +149,9 @@ void AdminServer::close() {
 void AdminServer::on_connection(uv_stream_t* stream, int status) {
   auto* self = static_cast<AdminServer*>(stream->data);
   if (status < 0) return;
-  auto* client = new Client{self, {}, {}, {}, {}, {}};
-  uv_pipe_init(self->loop_, &client->pipe, 0);
-  client->pipe.data = client;
+  auto* client = new Client{};
+  client->server = self;
+  client->start(self->loop_);
   if (uv_accept(stream, reinterpret_cast<uv_stream_t*>(&client->pipe)) != 0) {
     client->close();
     return;
@@ -110,19 +164,22 @@ void AdminServer::on_connection(uv_stream_t* stream, int status) {
       },
       [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
         auto* c = static_cast<Client*>(s->data);
-        if (c->answered) return;
         if (nread < 0) {
-          c->close();
+          // EOF or error; a command being executed still gets its reply written.
+          if (!c->answered || c->output.size() > 0) c->close();
           return;
         }
+        if (c->answered) return;  // a refused client's leftovers
         c->input.append(buf->base, static_cast<size_t>(nread));
         auto newline = c->input.find('\n');
-        if (newline == std::string::npos) {
-          if (c->input.size() > kMaxCommandLength) c->answer("error\ncommand too long\n");
+        if (newline == std::string::npos ? c->input.size() > kMaxCommandLength : newline > kMaxCommandLength) {
+          c->refuse(log::concat("command too long (limit ", kMaxCommandLength, " bytes)"));
           return;
         }
+        if (newline == std::string::npos) return;
         std::string line = c->input.substr(0, newline);
         c->answered = true;  // from now on the client waits for the reply
+        uv_timer_stop(&c->timer);
         uv_read_stop(s);
         execute(c->server->control_, line,
                 [c](Reply reply) { c->answer((reply.ok ? "ok\n" : "error\n") + reply.text); });

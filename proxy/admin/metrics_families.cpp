@@ -48,6 +48,9 @@ void add_listeners(std::vector<MetricFamily>& out, sy::control::Control& control
   Family accepted(out, "switchyard_listener_accepted_total", "client connections accepted", MetricType::Counter);
   Family rejected(out, "switchyard_listener_rejected_total",
                   "client connections refused at once (over max_connections)", MetricType::Counter);
+  Family pauses(out, "switchyard_listener_accept_pauses_total",
+                "times a worker stopped accepting for a while because the process ran out of file descriptors",
+                MetricType::Counter);
   Family responses(out, "switchyard_http_responses_total",
                    "HTTP responses sent to clients by status class (none: the exchange ended without one)",
                    MetricType::Counter);
@@ -59,6 +62,7 @@ void add_listeners(std::vector<MetricFamily>& out, sy::control::Control& control
     active.add(labels, static_cast<double>(state.counters->active.load(std::memory_order_relaxed)));
     accepted.add(labels, static_cast<double>(state.counters->accepted.load(std::memory_order_relaxed)));
     rejected.add(labels, static_cast<double>(state.counters->rejected.load(std::memory_order_relaxed)));
+    pauses.add(labels, static_cast<double>(state.counters->accept_pauses.load(std::memory_order_relaxed)));
     if (!listener || listener->protocol != conf::Protocol::http) continue;
     for (size_t status_class = 0; status_class < kStatusClasses.size(); ++status_class) {
       Labels with_code = labels;

@@ -14,6 +14,7 @@ struct ListenerCounters {
   std::atomic<int64_t> active{0};
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> rejected{0};  // over max_connections: accepted and closed at once
+  std::atomic<uint64_t> accept_pauses{0};  // out of descriptors: stopped accepting for a while
   // HTTP: responses sent to clients by status class ([1] = 1xx ... [5] =
   // 5xx; [0] = the exchange ended with no response), and retries.
   std::array<std::atomic<uint64_t>, 6> http_responses{};

@@ -2,9 +2,16 @@
 // worker.hpp.
 #include "proxy/core/worker.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cassert>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
 
 #include "proxy/core/log.hpp"
+#include "proxy/core/log_guard.hpp"
 #include "proxy/core/tls_handshake.hpp"
 #include "proxy/core/session.hpp"
 #include "proxy/core/socket.hpp"
@@ -27,15 +34,62 @@ class DiscardHandler final : public SocketHandler {
 };
 DiscardHandler g_discard;
 
+// Out of descriptors, a listener stops accepting for a while instead of
+// spinning on accept (libuv retries EMFILE in a loop inside one callback).
+// The pause doubles while accepts keep failing and starts over after one works.
+constexpr uint64_t kAcceptPauseFirstMs = 100;
+constexpr uint64_t kAcceptPauseMaxMs = 1000;
+
+bool out_of_descriptors(int status) { return status == UV_EMFILE || status == UV_ENFILE; }
+
 }  // namespace
 
+// A listening socket that can be paused: the uv handle is closed (libuv has
+// no "stop listening"), while `spare_fd`, a dup of the socket, keeps it
+// bound and queuing connections; resuming opens a new handle on a new dup.
 struct Worker::Listener {
   Worker* worker;
   std::string name;
-  uv_tcp_t handle;
   std::shared_ptr<ListenerCounters> counters;
   const conf::Listener* config = nullptr;  // from the worker's current snapshot
+  uv_tcp_t handle{};
+  uv_timer_t pause_timer{};
+  int spare_fd = -1;
+  bool handle_open = false;
+  bool removed = false;  // closed for good; deleted once both handles are closed
+  int open_handles = 0;
+  uint64_t pause_ms = 0;
+
+  static void on_handle_closed(uv_handle_t* handle) {
+    auto* self = static_cast<Listener*>(handle->data);
+    if (--self->open_handles == 0 && self->removed) delete self;
+  }
+  ~Listener() {
+    if (spare_fd >= 0) ::close(spare_fd);
+  }
 };
+
+namespace {
+
+// One line per second at most for the whole process: at the fd limit every
+// worker's every listener fails at once.
+std::mutex g_accept_log_mutex;
+sy::core::LogRateLimit g_accept_log_limit(1);
+
+void log_accept_failure(uv_loop_t* loop, const std::string& listener, int status, uint64_t pause_ms) {
+  uint64_t suppressed = 0;
+  std::lock_guard lock(g_accept_log_mutex);
+  if (!g_accept_log_limit.allow(uv_now(loop), suppressed)) return;
+  if (suppressed > 0)
+    log::warn("listener ", listener, ": accept failed: ", uv_strerror(status), "; not accepting for ", pause_ms,
+              " ms (", suppressed, " similar lines suppressed)");
+  else
+    log::warn("listener ", listener, ": accept failed: ", uv_strerror(status), "; not accepting for ", pause_ms,
+              " ms");
+}
+
+}  // namespace
+
 
 Session::Session(Worker& worker) : worker_(worker) { worker_.add_session(this); }
 Session::~Session() { worker_.remove_session(this); }
@@ -99,31 +153,86 @@ void Worker::adopt(std::shared_ptr<const balancer::Snapshot> snapshot) {
 
 void Worker::open_listener(std::string name, int fd, std::shared_ptr<ListenerCounters> counters) {
   mailbox_->post([this, name = std::move(name), fd, counters = std::move(counters)]() mutable {
-    auto* listener = new Listener{this, std::move(name), {}, std::move(counters)};
+    auto* listener = new Listener{this, std::move(name), std::move(counters)};
     listener->config = snapshot_->config->find_listener(listener->name);
-    uv_tcp_init(&loop_, &listener->handle);
-    listener->handle.data = listener;
-    int rc = uv_tcp_open(&listener->handle, fd);
-    if (rc == 0)
-      rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener->handle), 1024, [](uv_stream_t* server, int status) {
-        auto* self = static_cast<Listener*>(server->data);
-        if (status < 0) {
-          log::warn("listener ", self->name, ": accept failed: ", uv_strerror(status));
-          return;
-        }
-        self->worker->on_accept(*self);
-      });
-    if (rc != 0) log::error("listener ", listener->name, ": worker ", index_, " cannot listen: ", uv_strerror(rc));
+    uv_timer_init(&loop_, &listener->pause_timer);
+    listener->pause_timer.data = listener;
+    ++listener->open_handles;
+    listener->spare_fd = ::dup(fd);
+    if (listener->spare_fd < 0)
+      log::warn("listener ", listener->name, ": worker ", index_, " cannot keep a spare descriptor (",
+                std::strerror(errno), "): it cannot pause at the fd limit");
     listeners_.push_back(listener);
+    listen_on(*listener, fd);
   });
+}
+
+void Worker::listen_on(Listener& listener, int fd) {
+  uv_tcp_init(&loop_, &listener.handle);
+  listener.handle.data = &listener;
+  listener.handle_open = true;
+  ++listener.open_handles;
+  int rc = uv_tcp_open(&listener.handle, fd);
+  if (rc == 0)
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener.handle), 1024, [](uv_stream_t* server, int status) {
+      auto* self = static_cast<Listener*>(server->data);
+      if (status < 0) {
+        self->worker->on_accept_failed(*self, status);
+        return;
+      }
+      self->pause_ms = 0;
+      self->worker->on_accept(*self);
+    });
+  if (rc != 0) log::error("listener ", listener.name, ": worker ", index_, " cannot listen: ", uv_strerror(rc));
+}
+
+void Worker::on_accept_failed(Listener& listener, int status) {
+  if (!out_of_descriptors(status) || listener.spare_fd < 0 || !listener.handle_open) {
+    log_accept_failure(&loop_, listener.name, status, 0);
+    return;
+  }
+  listener.counters->accept_pauses.fetch_add(1, std::memory_order_relaxed);
+  listener.pause_ms = listener.pause_ms == 0 ? kAcceptPauseFirstMs : std::min(listener.pause_ms * 2, kAcceptPauseMaxMs);
+  log_accept_failure(&loop_, listener.name, status, listener.pause_ms);
+  // Closing the handle is what ends libuv's accept loop; the spare keeps the socket.
+  listener.handle_open = false;
+  uv_close(reinterpret_cast<uv_handle_t*>(&listener.handle), Listener::on_handle_closed);
+  uv_timer_start(&listener.pause_timer, [](uv_timer_t* timer) {
+    auto* self = static_cast<Listener*>(timer->data);
+    self->worker->resume_listener(*self);
+  }, listener.pause_ms, 0);
+}
+
+void Worker::resume_listener(Listener& listener) {
+  if (listener.removed || listener.handle_open) return;
+  int fd = ::dup(listener.spare_fd);
+  if (fd < 0) {
+    // Still no descriptor to spare: wait longer.
+    listener.pause_ms = std::min(listener.pause_ms * 2, kAcceptPauseMaxMs);
+    uv_timer_start(&listener.pause_timer, [](uv_timer_t* timer) {
+      auto* self = static_cast<Listener*>(timer->data);
+      self->worker->resume_listener(*self);
+    }, listener.pause_ms, 0);
+    return;
+  }
+  listen_on(listener, fd);
+}
+
+void Worker::remove_listener(Listener* listener) {
+  listener->removed = true;
+  uv_timer_stop(&listener->pause_timer);
+  uv_close(reinterpret_cast<uv_handle_t*>(&listener->pause_timer), Listener::on_handle_closed);
+  if (listener->handle_open) {
+    listener->handle_open = false;
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener->handle), Listener::on_handle_closed);
+  }
 }
 
 void Worker::close_listener(std::string name) {
   mailbox_->post([this, name = std::move(name)] {
     for (auto it = listeners_.begin(); it != listeners_.end(); ++it) {
       if ((*it)->name != name) continue;
-      uv_close(reinterpret_cast<uv_handle_t*>(&(*it)->handle),
-               [](uv_handle_t* handle) { delete static_cast<Listener*>(handle->data); });
+      remove_listener(*it);
       listeners_.erase(it);
       return;
     }
@@ -239,9 +348,7 @@ void Worker::report_request_result(const ServerPick& pick, bool failed, std::str
 void Worker::begin_shutdown() {
   mailbox_->post([this] {
     shutting_down_ = true;
-    for (Listener* listener : listeners_)
-      uv_close(reinterpret_cast<uv_handle_t*>(&listener->handle),
-               [](uv_handle_t* handle) { delete static_cast<Listener*>(handle->data); });
+    for (Listener* listener : listeners_) remove_listener(listener);
     listeners_.clear();
     for (Session* s = sessions_; s != nullptr;) {
       Session* next = s->next_;  // finishing may unlink s

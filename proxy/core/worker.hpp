@@ -122,6 +122,10 @@ class Worker {
   void run();
   void adopt(std::shared_ptr<const balancer::Snapshot> snapshot);
   void on_accept(Listener& listener);
+  void listen_on(Listener& listener, int fd);
+  void on_accept_failed(Listener& listener, int status);
+  void resume_listener(Listener& listener);
+  void remove_listener(Listener* listener);
   void start_session(Listener& listener, Socket* client);
   void add_session(Session* session);
   void remove_session(Session* session);

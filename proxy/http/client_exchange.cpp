@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "proxy/core/log.hpp"
+#include "proxy/core/log_guard.hpp"
 #include "proxy/http/access_log.hpp"
 #include "proxy/http/balancing_keys.hpp"
 #include "proxy/http/client_session.hpp"
@@ -459,7 +460,8 @@ void ClientSession::log_exchange() {
   if (!listener_->http.access_log) {
     // Without an access log the failures still get a line.
     if (e.failure.empty()) return;
-    log::warn("http ", listener_->name, ": ", head.method, " ", head.target(), " -> ", e.status, " (",
+    log::warn("http ", listener_->name, ": ", core::printable(head.method), " ", core::printable(head.target(), 512),
+              " -> ", e.status, " (",
               e.backend ? e.backend->name : std::string("no backend"), server.empty() ? "" : "/", server, "): ",
               e.failure);
     return;

@@ -5,6 +5,7 @@
 #include "pgwire/message.hpp"
 #include "pgwire/startup.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/core/log_guard.hpp"
 #include "proxy/core/socket.hpp"
 #include "proxy/postgres/message_stream.hpp"
 #include "proxy/postgres/server_authenticator.hpp"
@@ -40,7 +41,7 @@ class AuthQuery final : private core::SocketHandler, private MessageSink {
     if (finished_) return;
     finished_ = true;
     if (!problem.empty()) {
-      log::warn("auth_query for user \"", user_, "\" on ", server_.backend->name(), "/", server_.server().name(),
+      log::warn("auth_query for user \"", core::printable(user_), "\" on ", server_.backend->name(), "/", server_.server().name(),
                 " failed: ", problem);
       password_.reset();
     }

@@ -159,8 +159,9 @@ void ClientConnection::send_error(pgwire::SqlState state, std::string_view messa
 
 void ClientConnection::fail(pgwire::SqlState state, std::string_view message) {
   if (state_ == State::closing) return;
-  log::info("postgres client ", peer_, " user ", user_.empty() ? "?" : user_, " database ",
-            database_.empty() ? "?" : database_, ": ", message, " (", state.code, ")");
+  log::info("postgres client ", peer_, " user ", user_.empty() ? "?" : core::printable(user_), " database ",
+            database_.empty() ? "?" : core::printable(database_), ": ", core::printable(message, 512), " (",
+            state.code, ")");
   std::string out;
   pgwire::append_error(out, pgwire::Severity::fatal, state, message);
   output_.add(out);
@@ -224,7 +225,7 @@ void ClientConnection::finish_gracefully() {
 
 void ClientConnection::close(std::string_view reason) {
   if (state_ == State::closing) return;
-  log::debug("postgres client ", peer_, ": closing: ", reason);
+  log::debug("postgres client ", peer_, ": closing: ", core::printable(reason, 512));
   State previous = state_;
   state_ = State::closing;
   if (active_pool_) active_pool_->cancel_wait(*this);

@@ -5,6 +5,7 @@
 #include "pgwire/message.hpp"
 #include "pgwire/sql_classify.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/core/log_guard.hpp"
 #include "proxy/core/worker.hpp"
 #include "proxy/postgres/client_connection.hpp"
 #include "proxy/postgres/postgres_front.hpp"
@@ -295,7 +296,8 @@ void ClientConnection::on_server_unlinked() {
 
 void ClientConnection::on_wait_failed(pgwire::SqlState state, std::string_view message) {
   if (state_ != State::waiting) return;
-  log::info("postgres client ", peer_, " user ", user_, " database ", database_, ": ", message, " (", state.code,
+  log::info("postgres client ", peer_, " user ", core::printable(user_), " database ", core::printable(database_), ": ",
+            core::printable(message, 512), " (", state.code,
             "); the session goes on");
   // Whatever was answered or held here for this request goes with it.
   read_batch_.clear();

@@ -4,6 +4,7 @@
 #include "pgwire/message.hpp"
 #include "pgwire/startup.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/core/log_guard.hpp"
 #include "proxy/postgres/postgres_front.hpp"
 #include "proxy/postgres/server_authenticator.hpp"
 #include "proxy/postgres/server_connection.hpp"
@@ -16,8 +17,8 @@ void ServerConnection::send_startup() {
 }
 
 void ServerConnection::login_failed(std::string_view reason) {
-  log::warn("postgres pool ", pool_.database_name(), "/", pool_.user_name(), ": login to ", pick_.backend->name(), "/",
-            pick_.server().name(), " failed: ", reason);
+  log::warn("postgres pool ", core::printable(pool_.database_name()), "/", core::printable(pool_.user_name()), ": login to ", pick_.backend->name(), "/",
+            pick_.server().name(), " failed: ", core::printable(reason, 512));
 }
 
 StreamVerdict ServerConnection::on_login_message(std::string_view message) {

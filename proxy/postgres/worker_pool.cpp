@@ -3,6 +3,7 @@
 
 #include "conf/durations.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/core/log_guard.hpp"
 #include "proxy/core/worker.hpp"
 #include "proxy/postgres/cancel_request.hpp"
 #include "proxy/postgres/client_connection.hpp"
@@ -387,7 +388,7 @@ void WorkerPool::server_failed(ServerConnection& server, pgwire::SqlState state,
   // One line when trouble starts, then one per 20 attempts: an outage must
   // not flood the log.
   if (connect_failures_in_row_ == 1 || connect_failures_in_row_ % 20 == 0)
-    log::warn("postgres pool ", key_.database, "/", key_.user, ": ", message, " (", connect_failures_in_row_,
+    log::warn("postgres pool ", core::printable(key_.database), "/", core::printable(key_.user), ": ", core::printable(message, 512), " (", connect_failures_in_row_,
               connect_failures_in_row_ == 1 ? " failure)" : " failures in a row)");
   // A server that is starting, shutting down or crashing (class 08, 57P0x)
   // may be fine soon, or replaced by another: that is not a refusal.
@@ -511,7 +512,7 @@ void WorkerPool::enforce_client_timeouts(const conf::Database& settings, uint64_
     uint64_t busy = server->busy_since();
     uint64_t cancelled = server->cancel_sent_at();
     if (query_limit && busy && !cancelled && now_ms - busy >= query_limit) {
-      log::info("postgres client ", client->peer(), " user ", key_.user, " database ", key_.database,
+      log::info("postgres client ", client->peer(), " user ", core::printable(key_.user), " database ", core::printable(key_.database),
                 ": query_timeout reached, cancelling the query");
       server->mark_cancel_sent(now_ms);
       server->send_cancel();
