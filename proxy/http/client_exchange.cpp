@@ -458,12 +458,16 @@ void ClientSession::log_exchange() {
   std::string_view server = e.pick ? std::string_view(e.pick->server().name()) : std::string_view();
   uint64_t end = now();
   if (!listener_->http.access_log) {
-    // Without an access log the failures still get a line.
+    // Without an access log the failures still get a line, rate-limited:
+    // clients can cause them by the thousand (a backend down, a flood).
     if (e.failure.empty()) return;
+    static thread_local core::LogRateLimit failure_log_limit(10);
+    uint64_t suppressed = 0;
+    if (!failure_log_limit.allow(end, suppressed)) return;
     log::warn("http ", listener_->name, ": ", core::printable(head.method), " ", core::printable(head.target(), 512),
               " -> ", e.status, " (",
               e.backend ? e.backend->name : std::string("no backend"), server.empty() ? "" : "/", server, "): ",
-              e.failure);
+              e.failure, suppressed ? log::concat(" (", suppressed, " more not logged)") : std::string());
     return;
   }
   auto since = [&](uint64_t from, uint64_t to) -> int64_t {
