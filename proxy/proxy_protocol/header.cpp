@@ -56,6 +56,9 @@ ParseResult parse_v1(std::string_view data) {
     return {};
   }
   if (end + 2 > kV1MaxLength) return invalid("PROXY v1 header longer than 107 bytes");
+  // A bare LF before the CRLF is refused whether or not the CRLF has come
+  // yet: the verdict must not depend on how the bytes were cut.
+  if (data.substr(0, end).find('\n') != std::string_view::npos) return invalid("PROXY v1 header ends with a bare LF");
   ParseResult result;
   result.status = ParseResult::Status::done;
   result.length = end + 2;
