@@ -391,14 +391,6 @@ static_assert(sorted_by_name(), "kCommands must stay sorted by name (binary sear
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
 
-bool equals_ignoring_case(std::string_view text, std::string_view lower_case) {
-  if (text.size() != lower_case.size()) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (lower(text[i]) != lower_case[i]) return false;
-  }
-  return true;
-}
-
 // Compares a table name with the lookup key `container` + '|' + `subcommand`
 // (just `container` when subcommand is empty), the key lowered as it goes.
 int compare_with_key(std::string_view name, std::string_view container, std::string_view subcommand) {
@@ -573,6 +565,14 @@ bool blocks(const CommandInfo& command, std::span<const std::string_view> argv) 
   bool has_block = false;
   find_streams(argv, has_block);
   return has_block;
+}
+
+bool equals_ignoring_case(std::string_view text, std::string_view lower_case) {
+  if (text.size() != lower_case.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (lower(text[i]) != lower_case[i]) return false;
+  }
+  return true;
 }
 
 }  // namespace sy::resp

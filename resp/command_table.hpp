@@ -73,6 +73,10 @@ const CommandInfo* find_command(std::span<const std::string_view> argv);
 // after it): Redis will refuse that call too.
 bool find_keys(const CommandInfo& command, std::span<const std::string_view> argv, std::vector<size_t>& key_indexes);
 
+// A command's word argument (an option like BLOCK or AUTH) as Redis matches
+// it: case-insensitively, against the lower-case spelling.
+bool equals_ignoring_case(std::string_view text, std::string_view lower_case);
+
 // Whether this call may block its connection: a kBlocking command, except
 // XREAD/XREADGROUP without a BLOCK option.
 bool blocks(const CommandInfo& command, std::span<const std::string_view> argv);

@@ -1,7 +1,6 @@
 // The commands the Redis front answers itself; see local_commands.hpp.
 #include "proxy/redis/local_commands.hpp"
 
-#include <cctype>
 #include <charconv>
 
 #include "proxy/redis/local_replies.hpp"
@@ -10,13 +9,7 @@
 namespace sy::redis {
 namespace {
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
+using resp::equals_ignoring_case;
 
 LocalReply reply(std::string bytes) {
   LocalReply out;
