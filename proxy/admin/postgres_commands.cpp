@@ -169,7 +169,8 @@ std::optional<Reply> pause_database(Request& request) {
   std::string database(request.args[0]);
   if (auto problem = request.control.pause_database(database); !problem.empty()) return error(problem);
   const conf::Database* settings = request.control.runtime().config().find_database(database);
-  request.control.wait_until_idle({database}, settings->failover_timeout, [database, respond = request.respond](size_t busy) {
+  request.control.wait_until_idle(control::Control::transactions_in({database}), settings->failover_timeout,
+                                  [database, respond = request.respond](size_t busy) {
     if (busy == 0) respond(Reply{true, "database " + database + " paused; no transaction in flight\n"});
     else respond(Reply{true, "database " + database + " paused; " + std::to_string(busy) +
                                  " transaction(s) still in flight after failover_timeout\n"});

@@ -103,10 +103,13 @@ bool Control::elect(const conf::Backend& backend) {
     switch (after) {
       case balancer::Role::primary: {
         std::string previous = old_primary.empty() ? std::string("none") : old_primary;
+        std::string previous_name = old_primary;
         if (auto lost = lost_primaries_.find(backend.name); lost != lost_primaries_.end()) {
           previous = lost->second.name + ", lost " + milliseconds_since(lost->second.at);
+          previous_name = lost->second.name;
           lost_primaries_.erase(lost);
         }
+        if (!previous_name.empty() && previous_name != name) ++primary_changes_[backend.name];
         log::warn("cluster ", backend.name, ": ", name, " is the primary now (timeline ", states[i]->timeline,
                   ", was ", balancer::to_string(before), noticed_within(*states[i]), "); previous primary: ",
                   previous);

@@ -263,8 +263,14 @@ bool ClientSession::wait_for_master() {
   return true;
 }
 
+std::string ClientSession::backend_error(std::string_view message) {
+  WorkerCounters::add(pool().counters().proxy_errors);
+  return error_reply(message);
+}
+
 std::string ClientSession::no_master_error() {
   hold_deadline_ = 0;
+  if (pool().paused()) return "ERR switchyard: backend " + listener_.backend + " is paused";
   return "ERR switchyard: no master available for backend " + listener_.backend;
 }
 
@@ -278,6 +284,7 @@ bool ClientSession::send_retries() {
       std::string error = error_reply(no_master_error());
       while (!retries_.empty()) {
         retries_.pop_front();
+        WorkerCounters::add(pool().counters().proxy_errors);
         write_out(Command::of(error));
         server_reply_done();
       }
@@ -306,7 +313,7 @@ bool ClientSession::forward(const resp::CommandInfo* info, const resp::Frame& fr
   ServerConnection* connection = shared_connection(wait);
   if (!connection) {
     if (wait != Hold::none) return park(bytes, wait);
-    reply_local(error_reply(no_master_error()));
+    reply_local(backend_error(no_master_error()));
     return true;
   }
   connection->use_db(who_.db);
@@ -333,7 +340,7 @@ bool ClientSession::forward_dedicated(const resp::CommandInfo* info, Dedication 
     if (!dedicated_) {
       if (pool().has_master() || !wait_for_master()) {
         hold_deadline_ = 0;
-        reply_local(error_reply(error));
+        reply_local(backend_error(error));
         return true;
       }
       return park(bytes, Hold::master);
@@ -408,7 +415,7 @@ void ClientSession::on_command_failed(ServerConnection& connection, std::string_
     if (shared_in_flight_ == 0) front_.schedule(this);
     return;
   }
-  write_out(Command::of(error_reply(error)));
+  write_out(Command::of(backend_error(error)));
   server_reply_done();
   flush_output();
   if (hold_ == Hold::switching && shared_in_flight_ == 0) front_.schedule(this);
@@ -437,6 +444,7 @@ void ClientSession::on_dedicated_lost(ServerConnection& connection, bool never_c
     // Nothing was sent: the commands fail, the client goes on.
     std::string error = error_reply("ERR switchyard: cannot connect to the master of backend " + listener_.backend);
     while (at_server_ > 0) {
+      WorkerCounters::add(pool().counters().proxy_errors);
       write_out(Command::of(error));
       server_reply_done();
     }

@@ -117,6 +117,8 @@ class ClientSession final : public core::Session, private core::SocketHandler {
   // No master now: whether to wait for one (registers the wait).
   bool wait_for_master();
   std::string no_master_error();
+  // An error reply the proxy gives instead of the server's (counted).
+  std::string backend_error(std::string_view message);
   void note_shared_send(ServerConnection* connection);
   Dedication dedication_for(const resp::CommandInfo* info) const;
   void track_state(const resp::CommandInfo* info);

@@ -8,7 +8,7 @@
 
 namespace sy::redis {
 
-RedisFront::RedisFront(core::Worker& worker) : worker_(worker) {
+RedisFront::RedisFront(core::Worker& worker, RedisCounters& counters) : worker_(worker), counters_(counters) {
   uv_idle_init(worker.loop(), &idle_);
   idle_.data = this;
 }
@@ -35,8 +35,13 @@ void RedisFront::shutdown() {
 
 ServerPool& RedisFront::pool(const std::string& backend) {
   auto& slot = pools_[backend];
-  if (!slot) slot = std::make_unique<ServerPool>(worker_, backend);
+  if (!slot) slot = std::make_unique<ServerPool>(worker_, backend, counters_.add(backend));
   return *slot;
+}
+
+size_t RedisFront::commands_in_flight(const std::string& backend) const {
+  auto found = pools_.find(backend);
+  return found == pools_.end() ? 0 : found->second->commands_in_flight();
 }
 
 void RedisFront::schedule(ClientSession* client) {

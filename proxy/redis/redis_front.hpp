@@ -14,6 +14,7 @@
 
 #include "proxy/core/front.hpp"
 #include "proxy/core/worker.hpp"
+#include "proxy/redis/redis_counters.hpp"
 
 namespace sy::redis {
 
@@ -22,7 +23,8 @@ class ServerPool;
 
 class RedisFront final : public core::Front {
  public:
-  explicit RedisFront(core::Worker& worker);
+  // `counters`: the process-wide registry (the factory's).
+  RedisFront(core::Worker& worker, RedisCounters& counters);
   ~RedisFront() override;
 
   void start_session(const conf::Listener& listener, core::Socket* client,
@@ -34,7 +36,12 @@ class RedisFront final : public core::Front {
   static RedisFront& of(core::Worker& worker) {
     return static_cast<RedisFront&>(*worker.front(conf::Protocol::redis));
   }
+  static RedisFront* if_started(const core::Worker& worker) {
+    return static_cast<RedisFront*>(worker.front_if_started(conf::Protocol::redis));
+  }
   core::Worker& worker() { return worker_; }
+  // Client commands sent to `backend` and not yet answered, on this worker.
+  size_t commands_in_flight(const std::string& backend) const;
   ServerPool& pool(const std::string& backend);
   // Runs client->run_scheduled() on the next loop turn: what a server
   // connection's callback sets off in a client (reading again, retrying,
@@ -48,6 +55,7 @@ class RedisFront final : public core::Front {
   static void on_idle(uv_idle_t* idle);
 
   core::Worker& worker_;
+  RedisCounters& counters_;
   std::unordered_map<std::string, std::unique_ptr<ServerPool>> pools_;
   std::vector<ClientSession*> scheduled_;
   std::vector<ClientSession*>* running_ = nullptr;  // the clients on_idle is going through
@@ -57,7 +65,16 @@ class RedisFront final : public core::Front {
 
 class RedisFrontFactory final : public core::FrontFactory {
  public:
-  std::unique_ptr<core::Front> create(core::Worker& worker) override { return std::make_unique<RedisFront>(worker); }
+  std::unique_ptr<core::Front> create(core::Worker& worker) override {
+    return std::make_unique<RedisFront>(worker, counters_);
+  }
+  // The counters of the Redis front registered in `fronts`.
+  static RedisCounters& counters_in(const core::FrontRegistry& fronts) {
+    return fronts.factory_as<RedisFrontFactory>(conf::Protocol::redis)->counters_;
+  }
+
+ private:
+  RedisCounters counters_;
 };
 
 }  // namespace sy::redis

@@ -102,6 +102,7 @@ void ServerConnection::login() {
 
 void ServerConnection::send(ClientSession* client, Command command) {
   pick_.server().counters->bytes_out.fetch_add(command.size(), std::memory_order_relaxed);
+  WorkerCounters::add(pool_.counters().commands);
   if (mode_ == Mode::shared) {
     in_flight_.push_back(InFlight{Purpose::client, client, {}, db_});
     // Only a copy of the bytes is kept, for a retry; a slice is a reference.
@@ -112,7 +113,18 @@ void ServerConnection::send(ClientSession* client, Command command) {
 
 void ServerConnection::flush() {
   if (state_ != State::ready || unsent_.empty()) return;
+  // The latency of a command runs from this write (one clock read per
+  // write, not per command); the entries not stamped yet are at the back.
+  uint64_t now = uv_hrtime();
+  for (auto entry = in_flight_.rbegin(); entry != in_flight_.rend() && entry->sent_at == 0; ++entry)
+    entry->sent_at = now;
   write_commands(*socket_, unsent_);
+}
+
+size_t ServerConnection::client_commands_in_flight() const {
+  size_t count = 0;
+  for (const InFlight& entry : in_flight_) count += entry.purpose == Purpose::client;
+  return count;
 }
 
 void ServerConnection::use_db(unsigned db) {
@@ -129,6 +141,7 @@ void ServerConnection::on_data(core::Socket&, core::Slice data) {
   if (state_ == State::closing) return;
   uv_timer_stop(&timer_);  // a reply came: the handshake is done
   pick_.server().counters->bytes_in.fetch_add(data.length, std::memory_order_relaxed);
+  read_at_ = 0;  // the clock is read once per read, at the first reply that needs it
   StreamStatus status = replies_.feed(data, [this](const resp::Frame& frame, const FrameBytes& bytes) {
     on_frame(frame, bytes);
     return state_ != State::closing;
@@ -173,10 +186,15 @@ void ServerConnection::on_frame(const resp::Frame& frame, const FrameBytes& byte
   }
   InFlight entry = std::move(in_flight_.front());
   in_flight_.pop_front();
+  if (entry.sent_at != 0) {
+    if (read_at_ == 0) read_at_ = uv_hrtime();
+    pool_.counters().record_latency(read_at_ > entry.sent_at ? (read_at_ - entry.sent_at) / 1000 : 0);
+  }
   deliver(entry.client, frame, bytes);
 }
 
 void ServerConnection::deliver(ClientSession* client, const resp::Frame& frame, const FrameBytes& bytes) {
+  if (frame.is_error()) WorkerCounters::add(pool_.counters().server_errors);
   // Replies for one client in one read go out in one write, after the read.
   if (touched_.empty() || touched_.back() != client) touched_.push_back(client);
   client->on_server_frame(*this, frame, bytes);
@@ -206,7 +224,10 @@ void ServerConnection::fail_in_flight(std::string_view error, bool retry_all) {
   failed.swap(in_flight_);
   for (InFlight& entry : failed) {
     if (entry.purpose != Purpose::client) continue;
-    if (retry_all) entry.client->on_command_retry(*this, std::move(entry.command), entry.db);
+    if (retry_all) {
+      WorkerCounters::add(pool_.counters().retries);
+      entry.client->on_command_retry(*this, std::move(entry.command), entry.db);
+    }
     else entry.client->on_command_failed(*this, error);
   }
 }

@@ -59,6 +59,7 @@ class ServerConnection final : private core::SocketHandler {
   bool retired() const { return retired_; }
   bool above_high_water() const { return socket_->above_high_water(); }
   size_t in_flight() const { return in_flight_.size(); }
+  size_t client_commands_in_flight() const;
   const core::ServerPick& pick() const { return pick_; }
   const std::string& server_name() const { return pick_.server().name(); }
   // Dedicated: the client it belongs to (nullptr once that client is gone).
@@ -81,6 +82,7 @@ class ServerConnection final : private core::SocketHandler {
     ClientSession* client = nullptr;
     Command command;  // kept for a retry after -READONLY
     unsigned db = 0;  // the database it ran in
+    uint64_t sent_at = 0;  // uv_hrtime() of the write that carried it (0: not written yet)
   };
 
   ~ServerConnection();
@@ -115,6 +117,7 @@ class ServerConnection final : private core::SocketHandler {
   unsigned login_commands_ = 0;
   FrameStream<resp::ReplyParser> replies_;
   std::deque<InFlight> in_flight_;
+  uint64_t read_at_ = 0;  // uv_hrtime() of the read being handled, once needed
   std::vector<Command> unsent_;  // queued by send() until flush()
   ClientSession* owner_ = nullptr;
   std::vector<ClientSession*> drain_waiters_;

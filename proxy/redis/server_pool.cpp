@@ -17,9 +17,11 @@ size_t slot_of(int protocol) { return protocol == 3 ? 1 : 0; }
 
 }  // namespace
 
-ServerPool::ServerPool(core::Worker& worker, std::string backend) : worker_(worker), backend_(std::move(backend)) {
+ServerPool::ServerPool(core::Worker& worker, std::string backend, WorkerCounters& counters)
+    : worker_(worker), backend_(std::move(backend)), counters_(counters) {
   uv_timer_init(worker.loop(), &retry_timer_);
   retry_timer_.data = this;
+  paused_ = worker.snapshot()->paused_backends.count(backend_) > 0;
   set_master(find_master());
 }
 
@@ -74,7 +76,10 @@ void ServerPool::set_master(std::optional<core::ServerPick> master) {
 }
 
 void ServerPool::on_snapshot() {
+  bool was_paused = paused_;
+  paused_ = worker_.snapshot()->paused_backends.count(backend_) > 0;
   set_master(find_master());
+  if (was_paused && !paused_ && master_) wake_waiters();
   // Dedicated connections hold state on one server: when that server is no
   // longer the master, their clients are disconnected (as Redis itself
   // disconnects clients on a role change).
@@ -92,7 +97,7 @@ bool ServerPool::in_backoff() const {
 }
 
 ServerConnection* ServerPool::shared(int protocol, uint64_t client_id) {
-  if (!master_ || in_backoff()) return nullptr;
+  if (!master_ || paused_ || in_backoff()) return nullptr;
   auto& connections = shared_[slot_of(protocol)];
   const conf::Backend& config = *master_->backend->config;
   size_t wanted = config.redis.connections;
@@ -100,6 +105,7 @@ ServerConnection* ServerPool::shared(int protocol, uint64_t client_id) {
   if (index < connections.size()) return connections[index];
   auto* connection = new ServerConnection(*this, *master_, ServerConnection::Mode::shared, protocol, 0);
   all_.insert(connection);
+  WorkerCounters::add<int64_t>(counters_.shared_connections);
   connections.push_back(connection);
   connection->start();
   // start() may have failed at once (and closed it).
@@ -107,7 +113,7 @@ ServerConnection* ServerPool::shared(int protocol, uint64_t client_id) {
 }
 
 ServerConnection* ServerPool::dedicated(ClientSession* owner, int protocol, unsigned db, std::string& error) {
-  if (!master_ || in_backoff()) {
+  if (!master_ || paused_ || in_backoff()) {
     error = "ERR switchyard: no master available for backend " + backend_;
     return nullptr;
   }
@@ -115,6 +121,7 @@ ServerConnection* ServerPool::dedicated(ClientSession* owner, int protocol, unsi
   if (dedicated_count_ >= limit) {
     error = "ERR switchyard: max dedicated connections reached for backend " + backend_ + " (" +
             std::to_string(limit) + ")";
+    WorkerCounters::add(counters_.dedicated_refused);
     log::warn("redis backend ", backend_, ": max_dedicated (", limit, ") reached: a client's command is refused");
     return nullptr;
   }
@@ -122,6 +129,7 @@ ServerConnection* ServerPool::dedicated(ClientSession* owner, int protocol, unsi
   connection->set_owner(owner);
   all_.insert(connection);
   ++dedicated_count_;
+  WorkerCounters::add<int64_t>(counters_.dedicated_connections);
   connection->start();
   if (connection->state() == ServerConnection::State::closing) {
     error = "ERR switchyard: cannot connect to the master of backend " + backend_;
@@ -130,8 +138,16 @@ ServerConnection* ServerPool::dedicated(ClientSession* owner, int protocol, unsi
   return connection;
 }
 
+size_t ServerPool::commands_in_flight() const {
+  size_t count = 0;
+  for (const ServerConnection* connection : all_)
+    if (connection->mode() == ServerConnection::Mode::shared) count += connection->client_commands_in_flight();
+  return count;
+}
+
 bool ServerPool::master_expected() const {
-  if (master_) return true;
+  // While paused, each client's own deadline (failover_timeout) bounds its wait.
+  if (master_ || paused_) return true;
   return uv_now(worker_.loop()) - master_missing_since_ < static_cast<uint64_t>(failover_timeout().count());
 }
 
@@ -144,6 +160,7 @@ void ServerPool::wait_for_master(ClientSession* client) {
   for (ClientSession* waiting : waiters_)
     if (waiting == client) return;
   waiters_.push_back(client);
+  WorkerCounters::add(counters_.master_waits);
   if (master_ && in_backoff() && !uv_is_active(reinterpret_cast<uv_handle_t*>(&retry_timer_)))
     uv_timer_start(&retry_timer_, &ServerPool::on_timer, kConnectBackoffMs, 0);
 }
@@ -163,7 +180,12 @@ void ServerPool::connection_ready(ServerConnection& connection) {
 }
 
 void ServerPool::connection_closed(ServerConnection& connection, bool never_connected) {
-  if (connection.mode() == ServerConnection::Mode::dedicated) --dedicated_count_;
+  if (connection.mode() == ServerConnection::Mode::dedicated) {
+    --dedicated_count_;
+    WorkerCounters::add<int64_t>(counters_.dedicated_connections, -1);
+  } else {
+    WorkerCounters::add<int64_t>(counters_.shared_connections, -1);
+  }
   if (never_connected) {
     failed_server_ = connection.server_name();
     failed_at_ = uv_now(worker_.loop());

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "proxy/core/worker.hpp"
+#include "proxy/redis/redis_counters.hpp"
 
 namespace sy::redis {
 
@@ -23,13 +24,15 @@ class ServerConnection;
 
 class ServerPool {
  public:
-  ServerPool(core::Worker& worker, std::string backend);
+  // `counters`: this worker's for the backend (it is their only writer).
+  ServerPool(core::Worker& worker, std::string backend, WorkerCounters& counters);
   ~ServerPool();
   ServerPool(const ServerPool&) = delete;
   ServerPool& operator=(const ServerPool&) = delete;
 
   core::Worker& worker() { return worker_; }
   const std::string& backend() const { return backend_; }
+  WorkerCounters& counters() { return counters_; }
 
   // A shared connection to the master for a client speaking `protocol`
   // (2 or 3), chosen by `client_id` so a client keeps to one; nullptr when
@@ -41,7 +44,13 @@ class ServerPool {
   // Whether clients should wait for a master rather than fail: none is
   // known, but not for longer than failover_timeout.
   bool master_expected() const;
-  bool has_master() const { return master_.has_value(); }
+  // A master takes commands now: one is known and the operator has not
+  // paused the backend.
+  bool has_master() const { return master_.has_value() && !paused_; }
+  bool paused() const { return paused_; }
+  // Client commands on shared connections not answered yet (for a pause
+  // that waits for them).
+  size_t commands_in_flight() const;
   std::chrono::milliseconds failover_timeout() const;
   void wait_for_master(ClientSession* client);
   void stop_waiting(ClientSession* client);
@@ -74,7 +83,9 @@ class ServerPool {
 
   core::Worker& worker_;
   std::string backend_;
+  WorkerCounters& counters_;
   std::optional<core::ServerPick> master_;
+  bool paused_ = false;  // by the operator (ctl pause): new commands wait
   uint64_t master_missing_since_ = 0;  // loop time (ms); 0 while a master is known
   // The server that failed to connect and when: not tried again for a moment.
   std::string failed_server_;
