@@ -146,7 +146,7 @@ const std::vector<Command>& commands() {
       {"show clients", "", "PostgreSQL clients: user, database, state, address, linked server", 0, 0, show_clients},
       {"show databases", "", "PostgreSQL databases: backend, real name, pool mode and limits, connections", 0, 0,
        show_databases},
-      {"show clusters", "", "PostgreSQL clusters: each server's role, timeline and replica lag", 0, 0, show_clusters},
+      {"show clusters", "", "role-checked clusters (PostgreSQL, Patroni, Redis): each server's role, timeline, position and replica lag", 0, 0, show_clusters},
       {"pause", "DATABASE|BACKEND",
        "new transactions (Redis: commands) wait; answers when those in flight have finished", 1, 1,
        for_database_or_redis(pause_database, pause_redis_backend)},

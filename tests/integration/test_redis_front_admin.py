@@ -167,6 +167,20 @@ class RedisSwitchoverTest(IntegrationTest):
         self.assertEqual(self.metrics.value("switchyard_backend_primary_changes_total", backend="cache"), 1)
         self.assertIn("asking Sentinel to fail over", self.sy.log_text())
 
+    def test_show_clusters_lists_redis_roles_and_replication_offsets(self):
+        self.assertTrue(redis.Redis(host="127.0.0.1", port=self.port).set("k", "v" * 1000))
+
+        def rows():
+            found = {row["server"]: row for row in self.sy.ctl_json("show", "clusters") if row["cluster"] == "cache"}
+            master, replica = found.get(self.master.address), found.get(self.replica.address)
+            ok = (master and replica and master["role"] == "primary" and replica["role"] == "replica"
+                  and isinstance(master["position"], int) and master["position"] > 1000
+                  and replica["position"] == master["position"] and replica["lag_bytes"] == 0)
+            return found if ok else None
+        found = wait_for(rows, 10, "show clusters with both offsets equal past the write")
+        offset = int(self.master.client().info("replication")["master_repl_offset"])
+        self.assertLessEqual(found[self.master.address]["position"], offset)
+
     def test_switchover_with_a_target_is_refused_under_sentinel(self):
         result = self.sy.ctl("switchover", "cache", self.replica.address)
         self.assertNotEqual(result.returncode, 0)
