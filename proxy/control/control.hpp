@@ -188,6 +188,7 @@ class Control final : private WorkerReports {
   };
   std::map<std::string, LostPrimary> lost_primaries_;
   std::map<std::string, uint64_t> primary_changes_;
+  std::map<std::string, std::string> last_primaries_;  // per role-checked backend: the last one elected
   uv_signal_t sigterm_;
   uv_signal_t sigint_;
   uv_signal_t sighup_;

@@ -103,13 +103,10 @@ bool Control::elect(const conf::Backend& backend) {
     switch (after) {
       case balancer::Role::primary: {
         std::string previous = old_primary.empty() ? std::string("none") : old_primary;
-        std::string previous_name = old_primary;
         if (auto lost = lost_primaries_.find(backend.name); lost != lost_primaries_.end()) {
           previous = lost->second.name + ", lost " + milliseconds_since(lost->second.at);
-          previous_name = lost->second.name;
           lost_primaries_.erase(lost);
         }
-        if (!previous_name.empty() && previous_name != name) ++primary_changes_[backend.name];
         log::warn("cluster ", backend.name, ": ", name, " is the primary now (timeline ", states[i]->timeline,
                   ", was ", balancer::to_string(before), noticed_within(*states[i]), "); previous primary: ",
                   previous);
@@ -130,6 +127,14 @@ bool Control::elect(const conf::Backend& backend) {
                     milliseconds_since(states[i]->role_seen_at), ")");
         break;
     }
+  }
+  // A failover or switchover: another server than the last primary is it now
+  // (whatever roles the servers went through on the way).
+  if (election.primary) {
+    std::string& last = last_primaries_[backend.name];
+    const std::string& now = backend.servers[*election.primary].name;
+    if (!last.empty() && last != now) ++primary_changes_[backend.name];
+    last = now;
   }
   if (changed && !election.primary && !old_primary.empty())
     lost_primaries_[backend.name] = {old_primary, std::chrono::steady_clock::now()};

@@ -19,6 +19,7 @@
 namespace sy::redis {
 
 class ClientSession;
+class ServerConnection;
 class ServerPool;
 
 class RedisFront final : public core::Front {
@@ -48,11 +49,18 @@ class RedisFront final : public core::Front {
   // freeing it) must not run inside that callback.
   void schedule(ClientSession* client);
   void unschedule(ClientSession* client);
+  // Has connection->write_queued() run at the end of this loop turn, after
+  // every read of the turn (or before the loop waits again): many clients' commands to one server leave in
+  // one write (with one command per client read, as redis-benchmark -P 1
+  // sends, that halves the writes). cancel_write() when it closes.
+  void write_soon(ServerConnection* connection);
+  void cancel_write(ServerConnection* connection);
   // CLIENT ID: unique across the workers of the process.
   static uint64_t next_client_id();
 
  private:
   static void on_idle(uv_idle_t* idle);
+  void write_due();
 
   core::Worker& worker_;
   RedisCounters& counters_;
@@ -61,6 +69,12 @@ class RedisFront final : public core::Front {
   std::vector<ClientSession*>* running_ = nullptr;  // the clients on_idle is going through
   uv_idle_t idle_;
   bool idle_open_ = true;
+  std::vector<ServerConnection*> to_write_;
+  // Both write to_write_: the check after the turn's I/O callbacks, the
+  // prepare before the loop blocks (for writes queued by timers and by
+  // on_idle, which run before the poll).
+  uv_check_t check_;
+  uv_prepare_t prepare_;
 };
 
 class RedisFrontFactory final : public core::FrontFactory {

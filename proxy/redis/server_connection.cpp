@@ -7,6 +7,7 @@
 #include "proxy/core/log_guard.hpp"
 #include "proxy/core/tls_transport.hpp"
 #include "proxy/redis/client_session.hpp"
+#include "proxy/redis/redis_front.hpp"
 #include "proxy/redis/server_pool.hpp"
 #include "resp/writer.hpp"
 
@@ -76,7 +77,7 @@ void ServerConnection::on_connect(core::Socket&, int status) {
     uv_timer_stop(&timer_);
   state_ = State::ready;
   login();
-  flush();
+  write_queued();
   socket_->read_start();
   pool_.connection_ready(*this);
 }
@@ -112,6 +113,13 @@ void ServerConnection::send(ClientSession* client, Command command) {
 }
 
 void ServerConnection::flush() {
+  if (state_ != State::ready || unsent_.empty() || write_due_) return;
+  write_due_ = true;
+  RedisFront::of(pool_.worker()).write_soon(this);
+}
+
+void ServerConnection::write_queued() {
+  write_due_ = false;
   if (state_ != State::ready || unsent_.empty()) return;
   // The latency of a command runs from this write (one clock read per
   // write, not per command); the entries not stamped yet are at the back.
@@ -244,6 +252,8 @@ void ServerConnection::close(std::string_view why, std::string_view error) {
   if (state_ == State::closing) return;
   bool never_connected = state_ == State::connecting;
   state_ = State::closing;
+  if (write_due_) RedisFront::of(pool_.worker()).cancel_write(this);
+  write_due_ = false;
   log::debug("redis server ", pick_.backend->name(), "/", server_name(), ": closing connection: ", why);
   pool_.forget_shared(*this);
   pool_.connection_closed(*this, never_connected);

@@ -42,8 +42,11 @@ class ServerConnection final : private core::SocketHandler {
 
   // A client command; on a shared connection its reply goes to `client`.
   void send(ClientSession* client, Command command);
-  // Sends what send() queued (one write for a client's whole read).
+  // Sends what send() queued, at the end of the loop turn (RedisFront::
+  // write_soon): one write for every command queued in the turn.
   void flush();
+  // Writes what send() queued, now.
+  void write_queued();
   // SELECT when `db` is not the connection's database: the command sent
   // next runs in it. Its reply is the proxy's.
   void use_db(unsigned db);
@@ -119,6 +122,7 @@ class ServerConnection final : private core::SocketHandler {
   std::deque<InFlight> in_flight_;
   uint64_t read_at_ = 0;  // uv_hrtime() of the read being handled, once needed
   std::vector<Command> unsent_;  // queued by send() until flush()
+  bool write_due_ = false;       // flush() asked the front for a write at the end of the turn
   ClientSession* owner_ = nullptr;
   std::vector<ClientSession*> drain_waiters_;
   std::vector<ClientSession*> touched_;  // got replies during this read
