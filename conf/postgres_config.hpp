@@ -32,6 +32,14 @@ struct PostgresGlobal {
   // Functions that may appear in a query routed to a replica by
   // split_reads, beyond the built-in list of read-only ones.
   std::vector<std::string> read_only_functions;
+  // Startup parameters a client may send that are dropped instead of
+  // refused (PgBouncer's ignore_startup_parameters): the settings in
+  // "options" that are not tracked, or with "options" itself, all of it
+  // that cannot be applied.
+  std::vector<std::string> ignore_startup_parameters;
+  // Named prepared statements one client may hold where the proxy keeps
+  // them (transaction and statement mode): each costs the proxy memory.
+  unsigned max_client_prepared_statements = 10000;
 };
 
 struct Database {

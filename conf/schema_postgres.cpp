@@ -45,6 +45,13 @@ constexpr KeySpec keys[] = {
     {.section = "postgres", .key = "read_only_functions", .type = T::string_list, .default_text = "[]",
      .reloadable = true, .field = bound<&PostgresGlobal::read_only_functions>,
      .description = "functions split_reads may send to a replica, beyond the built-in read-only ones"},
+    {.section = "postgres", .key = "ignore_startup_parameters", .type = T::string_list, .default_text = "[]",
+     .reloadable = true, .field = bound<&PostgresGlobal::ignore_startup_parameters>,
+     .description = "startup parameters dropped instead of refused (\"options\" that cannot be applied)"},
+    {.section = "postgres", .key = "max_client_prepared_statements", .type = T::integer, .minimum = 1,
+     .maximum = unsigned_max, .default_text = "10000", .reloadable = true,
+     .field = bound<&PostgresGlobal::max_client_prepared_statements>,
+     .description = "named prepared statements per client in transaction/statement mode; beyond it Parse gets 53400"},
 
     // [backend.health_check], type = "postgres"
     {.section = "backend.health_check", .key = "user", .type = T::string, .default_text = "postgres",

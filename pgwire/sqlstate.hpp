@@ -19,6 +19,7 @@ constexpr SqlState invalid_password{"28P01", "invalid_password"};
 constexpr SqlState invalid_authorization{"28000", "invalid_authorization_specification"};
 constexpr SqlState invalid_catalog_name{"3D000", "invalid_catalog_name"};
 constexpr SqlState too_many_connections{"53300", "too_many_connections"};
+constexpr SqlState configuration_limit_exceeded{"53400", "configuration_limit_exceeded"};
 constexpr SqlState admin_shutdown{"57P01", "admin_shutdown"};
 constexpr SqlState cannot_connect_now{"57P03", "cannot_connect_now"};
 constexpr SqlState query_canceled{"57014", "query_canceled"};

@@ -9,7 +9,9 @@
 #include "pgwire/md5_auth.hpp"
 #include "pgwire/message.hpp"
 #include "pgwire/startup.hpp"
+#include "pgwire/startup_options.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/core/log_guard.hpp"
 #include "proxy/core/worker.hpp"
 #include "proxy/postgres/auth_query.hpp"
 #include "proxy/postgres/client_connection.hpp"
@@ -107,11 +109,16 @@ StreamVerdict ClientConnection::handle_startup(std::string_view packet) {
   user_ = std::string(startup.parameter("user"));
   database_ = std::string(startup.parameter("database"));
   if (database_.empty()) database_ = user_;
+  const conf::Config& config = *worker_.snapshot()->config;
   for (const auto& [name, value] : startup.parameters) {
     if (name == "user" || name == "database" || name == "options" || name == "replication") continue;
+    if (is_ignored_parameter(name, config.postgres)) continue;
     startup_parameters_.emplace_back(std::string(name), std::string(value));
   }
-  const conf::Config& config = *worker_.snapshot()->config;
+  if (auto refused = take_startup_options(startup.parameter("options"), config.postgres)) {
+    fail(pgwire::sqlstate::protocol_violation, "unsupported startup parameter in options: " + core::printable(*refused, 64));
+    return StreamVerdict::close;
+  }
   const conf::Database* database = config.find_database(database_);
   if (!database) {
     fail(pgwire::sqlstate::invalid_catalog_name, "database \"" + database_ + "\" does not exist");
@@ -135,6 +142,33 @@ StreamVerdict ClientConnection::handle_startup(std::string_view packet) {
   set_state(State::authenticating);
   begin_authentication();
   return state_ == State::closing ? StreamVerdict::close : StreamVerdict::proceed;
+}
+
+// `options` settings become startup parameters when each one is tracked,
+// so they are re-applied on whichever server connection serves the client.
+// A client must not believe a setting is in force that is not, so anything
+// else is refused, unless the operator chose to drop it: by its name, or all
+// of what cannot be applied by listing "options" itself.
+std::optional<std::string> ClientConnection::take_startup_options(std::string_view options,
+                                                                  const conf::PostgresGlobal& postgres) {
+  if (options.empty()) return std::nullopt;
+  bool drop_unapplicable = is_ignored_parameter("options", postgres);
+  auto parsed = pgwire::parse_startup_options(options);
+  if (!parsed.unsupported.empty() && !drop_unapplicable) return parsed.unsupported;
+  for (auto& [name, value] : parsed.settings) {
+    if (is_tracked(name, postgres.track_parameters)) {
+      startup_parameters_.emplace_back(std::move(name), std::move(value));
+    } else if (!drop_unapplicable && !is_ignored_parameter(name, postgres)) {
+      return name;
+    }
+  }
+  return std::nullopt;
+}
+
+bool ClientConnection::is_ignored_parameter(std::string_view name, const conf::PostgresGlobal& postgres) {
+  for (const auto& ignored : postgres.ignore_startup_parameters)
+    if (same_parameter_name(ignored, name)) return true;
+  return false;
 }
 
 void ClientConnection::begin_authentication() {

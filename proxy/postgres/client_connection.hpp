@@ -109,6 +109,17 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   StreamVerdict on_startup_bytes();
   StreamVerdict handle_startup(std::string_view packet);
   void begin_authentication();
+  // Takes the `options` startup parameter's settings; the word or setting
+  // name that must be refused, if any.
+  std::optional<std::string> take_startup_options(std::string_view options, const conf::PostgresGlobal& postgres);
+  static bool is_ignored_parameter(std::string_view name, const conf::PostgresGlobal& postgres);
+ public:
+  // Whether a Parse of the named statement `name` would take this client
+  // past max_client_prepared_statements (re-preparing a name it holds does not).
+  bool statement_limit_reached(std::string_view name) const;
+  void append_statement_limit_error(std::string& out) const;
+
+ private:
   void request_password();
   StreamVerdict on_auth_message(std::string_view message);
   void authentication_succeeded();

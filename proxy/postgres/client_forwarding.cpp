@@ -107,6 +107,15 @@ bool ClientConnection::answer_locally(std::string_view message) {
     case 'P': {
       std::string_view name = reader.cstring();
       if (!reader.ok() || name.empty()) return false;
+      if (statement_limit_reached(name)) {
+        // A BEGIN answered here would make the error abort a transaction:
+        // the server's own error path (a linked server) handles that one.
+        if (deferred_begin_) return false;
+        append_statement_limit_error(out);
+        output_.add(out);
+        skipping_to_sync_ = true;  // as a server does after an error: the Sync gets ReadyForQuery
+        return true;
+      }
       statements_.bind_name(name, front_.statements().intern(reader.rest()));
       pgwire::MessageBuilder(out, '1');
       break;
@@ -129,6 +138,20 @@ bool ClientConnection::answer_locally(std::string_view message) {
   }
   output_.add(out);
   return true;
+}
+
+// The statements a client names are kept here (not in a cache: the client
+// may Bind any of them at any time), so their number is capped per client;
+// the Parse past the cap fails as PostgreSQL fails one, and the session goes on.
+bool ClientConnection::statement_limit_reached(std::string_view name) const {
+  unsigned limit = worker_.snapshot()->config->postgres.max_client_prepared_statements;
+  return statements_.size() >= limit && !statements_.find(name);
+}
+
+void ClientConnection::append_statement_limit_error(std::string& out) const {
+  unsigned limit = worker_.snapshot()->config->postgres.max_client_prepared_statements;
+  pgwire::append_error(out, pgwire::Severity::error, pgwire::sqlstate::configuration_limit_exceeded,
+                       "too many prepared statements (limit " + std::to_string(limit) + ")");
 }
 
 // The pool a transaction starting with `message` goes to. With split_reads,

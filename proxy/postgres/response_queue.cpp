@@ -63,12 +63,14 @@ ResponseOutcome ResponseQueue::on_server_message(char type) {
       break;
     case 'E':
       if (head.kind == Expect::query || head.kind == Expect::sync) break;  // the query goes on to ReadyForQuery
+      if (head.kind == Expect::refused_parse) outcome.action = ResponseAction::refuse;
       if (head.kind == Expect::parse || head.kind == Expect::injected_parse) outcome.failed_statement = head.statement_key;
       queue_.pop_front();
       skip_to_sync();
       break;
     case '1':
       if (head.kind == Expect::injected_parse) complete_with(Expect::injected_parse, ResponseAction::swallow);
+      else if (head.kind == Expect::refused_parse) outcome.action = ResponseAction::unexpected;
       else complete_with(Expect::parse, ResponseAction::forward);
       break;
     case '2':

@@ -26,6 +26,11 @@ enum class Expect : uint8_t {
   injected_close,  // a Close the proxy added (LRU eviction): CloseComplete swallowed
   fake_parse_complete,  // the proxy answers ParseComplete itself, at this point
   fake_close_complete,  // the proxy answers CloseComplete itself, at this point
+  // A Parse the proxy refused (too many prepared statements), sent on as
+  // one the server must fail, so that the server skips to Sync and aborts
+  // the transaction as it would after its own error: the client gets the
+  // proxy's error in place of the server's.
+  refused_parse,
 };
 
 struct Expected {
@@ -33,7 +38,12 @@ struct Expected {
   uint64_t statement_key = 0;  // parse / injected_parse: forgotten on the server if it fails
 };
 
-enum class ResponseAction { forward, swallow, unexpected };
+enum class ResponseAction {
+  forward,
+  swallow,
+  unexpected,
+  refuse,  // the server's error for a refused_parse: the client gets the proxy's own instead
+};
 
 struct ResponseOutcome {
   ResponseAction action = ResponseAction::forward;

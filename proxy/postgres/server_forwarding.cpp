@@ -121,6 +121,13 @@ bool ServerConnection::forward_request(std::string_view message, const core::Sli
         queue_.push({Expect::parse});
         break;
       }
+      if (client_->statement_limit_reached(name)) {
+        // Sent on as a Parse the server cannot accept, so that the server
+        // skips to Sync and fails the transaction as for its own error.
+        output_.add(build_parse("sy_refused", std::string_view("switchyard refused this statement\0\0\0", 36)));
+        queue_.push({Expect::refused_parse});
+        return true;
+      }
       auto definition = pool_.front().statements().intern(reader.rest());
       client_->statements().bind_name(name, definition);
       if (statements_.contains(definition->key)) {
@@ -230,6 +237,13 @@ StreamVerdict ServerConnection::on_response(std::string_view message, const core
       }
       break;
     case ResponseAction::swallow:
+      break;
+    case ResponseAction::refuse:
+      if (client_) {
+        std::string error;
+        client_->append_statement_limit_error(error);
+        client_->output().add(error);
+      }
       break;
     case ResponseAction::unexpected:
       log::warn("postgres server ", pick_.backend->name(), "/", pick_.server().name(), ": unexpected message '", type,

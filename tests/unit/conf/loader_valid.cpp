@@ -339,6 +339,8 @@ name = "app"
       {{"listener.tls", "required"}, tls.required ? "true" : "false"},
       {{"listener.tls", "client_subject_header"}, unset_if_empty(tls.client_subject_header)},
       {{"postgres", "read_only_functions"}, postgres.read_only_functions.empty() ? "[]" : "?"},
+      {{"postgres", "ignore_startup_parameters"}, postgres.ignore_startup_parameters.empty() ? "[]" : "?"},
+      {{"postgres", "max_client_prepared_statements"}, std::to_string(postgres.max_client_prepared_statements)},
       {{"database", "target"}, std::string(to_string(database.target))},
       {{"database", "max_replica_lag"}, format_duration(database.max_replica_lag)},
       {{"database", "max_replica_lag_bytes"}, database.max_replica_lag_bytes == (16u << 20) ? "16MiB" : "?"},
