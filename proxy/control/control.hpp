@@ -188,6 +188,15 @@ class Control final : private WorkerReports {
   };
   std::map<std::string, LostPrimary> lost_primaries_;
   std::map<std::string, uint64_t> primary_changes_;
+  // Per backend with [backend.sentinel] whose primary was elected while the
+  // Sentinels still named another server (the promoted replica's ROLE says
+  // master before they publish +switch-master): who, and whom they named.
+  // Until their answer changes, the one elected counts as named by them.
+  struct ElectedAheadOfSentinel {
+    std::string primary;
+    std::string sentinels_named;  // host:port
+  };
+  std::map<std::string, ElectedAheadOfSentinel> elected_ahead_of_sentinel_;
   std::map<std::string, std::string> last_primaries_;  // per role-checked backend: the last one elected
   uv_signal_t sigterm_;
   uv_signal_t sigint_;

@@ -144,11 +144,6 @@ class RedisFrontFailoverTest(IntegrationTest):
         self.assertLessEqual(len(writer.errors), 2, writer.errors)
         self.assertEqual(self.replica.role(), "master")
 
-    # Known bug (issue 11, found 2026-12-07): writes made while the killed
-    # master is back as an empty master, before Sentinel demotes it, land on
-    # it (keys comeback:N missing on the new master). To be fixed, then this
-    # marker goes.
-    @unittest.expectedFailure
     def test_an_old_master_that_comes_back_as_a_master_gets_nothing(self):
         client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5)
         self.assertTrue(client.set("before", "1"))
