@@ -225,6 +225,8 @@ void add_redis(std::vector<MetricFamily>& out, sy::control::Control& control) {
                  MetricType::Counter);
   Family waits(out, "switchyard_redis_master_waits_total", "times a client's commands waited for a master",
                MetricType::Counter);
+  Family replica_reads(out, "switchyard_redis_replica_reads_total",
+                       "read-only commands sent to a replica (listeners with read_from)", MetricType::Counter);
   Family refused(out, "switchyard_redis_dedicated_refused_total",
                  "commands refused because max_dedicated connections were in use", MetricType::Counter);
   Family connections(out, "switchyard_redis_server_connections",
@@ -242,6 +244,7 @@ void add_redis(std::vector<MetricFamily>& out, sy::control::Control& control) {
         retries.add(labels, static_cast<double>(totals.retries));
         waits.add(labels, static_cast<double>(totals.master_waits));
         refused.add(labels, static_cast<double>(totals.dedicated_refused));
+        replica_reads.add(labels, static_cast<double>(totals.replica_reads));
         connections.add({{"backend", name}, {"mode", "shared"}}, static_cast<double>(totals.shared_connections));
         connections.add({{"backend", name}, {"mode", "dedicated"}},
                         static_cast<double>(totals.dedicated_connections));

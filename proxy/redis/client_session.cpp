@@ -239,9 +239,17 @@ Command ClientSession::command_bytes(const resp::Frame& frame, const FrameBytes&
   return bytes.in_read() ? Command::of(bytes.sub_slice()) : Command::of(std::string(bytes.bytes));
 }
 
+namespace {
+
+bool takes_commands(const ServerConnection* connection) {
+  return connection && !connection->retired() && connection->state() != ServerConnection::State::closing;
+}
+
+}  // namespace
+
 ServerConnection* ClientSession::shared_connection(Hold& wait) {
   wait = Hold::none;
-  if (shared_ && !shared_->retired() && shared_->state() != ServerConnection::State::closing) return shared_;
+  if (takes_commands(shared_) && !shared_->serves_reads()) return shared_;
   if (shared_ && shared_in_flight_ > 0) {
     wait = Hold::switching;  // replies due on the old connection come first
     return nullptr;
@@ -252,6 +260,31 @@ ServerConnection* ClientSession::shared_connection(Hold& wait) {
   if (connection) return connection;
   if (wait_for_master()) wait = Hold::master;
   return nullptr;
+}
+
+bool ClientSession::goes_to_replica(const resp::CommandInfo* info) const {
+  return info && listener_.redis.read_from != conf::RedisReadFrom::master && info->has(resp::kReadOnly) &&
+         !info->has(resp::kWrite);
+}
+
+ServerConnection* ClientSession::read_connection(Hold& wait) {
+  wait = Hold::none;
+  const conf::RedisListener& settings = listener_.redis;
+  // Behind the client's commands in flight, wherever they are, so replies
+  // stay in order without waiting (with prefer_replica the master may answer).
+  if (takes_commands(shared_) && (shared_->serves_reads() || settings.read_from == conf::RedisReadFrom::prefer_replica))
+    return shared_;
+  if (shared_ && shared_in_flight_ > 0) {
+    wait = Hold::switching;
+    return nullptr;
+  }
+  // Paused by the operator: reads wait like every other command.
+  if (pool().paused()) return shared_connection(wait);
+  balancer::RoleFilter roles{balancer::Role::replica, settings.max_replica_lag_bytes,
+                             static_cast<uint32_t>(settings.max_replica_lag.count())};
+  if (ServerConnection* replica = pool().replica(who_.protocol, who_.id, roles)) return replica;
+  if (settings.read_from == conf::RedisReadFrom::replica) return nullptr;
+  return shared_connection(wait);
 }
 
 bool ClientSession::wait_for_master() {
@@ -310,10 +343,14 @@ bool ClientSession::forward(const resp::CommandInfo* info, const resp::Frame& fr
   Dedication wanted = dedication_for(info);
   if (dedicated_ || wanted != Dedication::none) return forward_dedicated(info, wanted, frame, bytes);
   Hold wait;
-  ServerConnection* connection = shared_connection(wait);
+  bool read = goes_to_replica(info);
+  ServerConnection* connection = read ? read_connection(wait) : shared_connection(wait);
   if (!connection) {
     if (wait != Hold::none) return park(bytes, wait);
-    reply_local(backend_error(no_master_error()));
+    if (read && listener_.redis.read_from == conf::RedisReadFrom::replica)
+      reply_local(backend_error("ERR switchyard: no replica within the lag limits for backend " + listener_.backend));
+    else
+      reply_local(backend_error(no_master_error()));
     return true;
   }
   connection->use_db(who_.db);

@@ -31,6 +31,7 @@ void RedisCounters::for_each_backend(const std::function<void(const std::string&
       totals.retries += load(each->retries);
       totals.dedicated_refused += load(each->dedicated_refused);
       totals.master_waits += load(each->master_waits);
+      totals.replica_reads += load(each->replica_reads);
       totals.shared_connections += load(each->shared_connections);
       totals.dedicated_connections += load(each->dedicated_connections);
       for (size_t i = 0; i < totals.latency_buckets.size(); ++i) totals.latency_buckets[i] += load(each->latency_buckets[i]);

@@ -30,6 +30,7 @@ struct alignas(64) WorkerCounters {
   std::atomic<uint64_t> retries{0};            // commands sent again elsewhere (-READONLY, a failed connect)
   std::atomic<uint64_t> dedicated_refused{0};  // max_dedicated reached
   std::atomic<uint64_t> master_waits{0};       // commands that waited for a master
+  std::atomic<uint64_t> replica_reads{0};      // read-only commands sent to a replica (read_from)
   std::atomic<int64_t> shared_connections{0};
   std::atomic<int64_t> dedicated_connections{0};
   // Shared connections only: a dedicated connection's replies can wait on
@@ -48,7 +49,7 @@ struct alignas(64) WorkerCounters {
 // The sum over the workers, for a scrape.
 struct BackendTotals {
   uint64_t commands = 0, server_errors = 0, proxy_errors = 0, retries = 0, dedicated_refused = 0,
-           master_waits = 0;
+           master_waits = 0, replica_reads = 0;
   int64_t shared_connections = 0, dedicated_connections = 0;
   std::array<uint64_t, kLatencyBucketsUs.size() + 1> latency_buckets{};
   uint64_t latency_sum_us = 0;

@@ -104,6 +104,7 @@ void ServerConnection::login() {
 void ServerConnection::send(ClientSession* client, Command command) {
   pick_.server().counters->bytes_out.fetch_add(command.size(), std::memory_order_relaxed);
   WorkerCounters::add(pool_.counters().commands);
+  if (serves_reads_) WorkerCounters::add(pool_.counters().replica_reads);
   if (mode_ == Mode::shared) {
     in_flight_.push_back(InFlight{Purpose::client, client, {}, db_});
     // Only a copy of the bytes is kept, for a retry; a slice is a reference.
@@ -184,7 +185,18 @@ void ServerConnection::on_frame(const resp::Frame& frame, const FrameBytes& byte
   }
   // A demoted master: the command did not run. It and everything after it
   // on this connection go to the new master instead.
-  if (frame.is_error() && starts_with_word(bytes.bytes, "READONLY")) {
+  // A replica still loading its data set, or cut off from its master with
+  // replica-serve-stale-data off: the read goes to the master instead.
+  if (serves_reads_ && frame.is_error() &&
+      (starts_with_word(bytes.bytes, "LOADING") || starts_with_word(bytes.bytes, "MASTERDOWN"))) {
+    log::info("redis server ", pick_.backend->name(), "/", server_name(),
+              " cannot serve reads now; sending them to the master: ",
+              core::printable(bytes.bytes.substr(1, bytes.bytes.size() > 3 ? bytes.bytes.size() - 3 : 0)));
+    retry_on_close_ = true;
+    close("the replica cannot serve reads");
+    return;
+  }
+  if (!serves_reads_ && frame.is_error() && starts_with_word(bytes.bytes, "READONLY")) {
     log::info("redis server ", pick_.backend->name(), "/", server_name(),
               " answered READONLY: it is no longer the master; retrying its commands");
     pool_.master_demoted(*this);
@@ -256,9 +268,11 @@ void ServerConnection::close(std::string_view why, std::string_view error) {
   write_due_ = false;
   log::debug("redis server ", pick_.backend->name(), "/", server_name(), ": closing connection: ", why);
   pool_.forget_shared(*this);
-  pool_.connection_closed(*this, never_connected);
+  // A read connection that lost its replica counts as a failed connect: the
+  // replica is skipped for a moment.
+  pool_.connection_closed(*this, never_connected || retry_on_close_);
   // Before connecting, nothing was sent: every command can go elsewhere.
-  fail_in_flight(error, never_connected);
+  fail_in_flight(error, never_connected || retry_on_close_);
   unsent_.clear();
   if (owner_) {
     ClientSession* owner = owner_;
@@ -294,9 +308,14 @@ void ServerConnection::wake_drain_waiters() {
 
 void ServerConnection::on_drained(core::Socket&) { wake_drain_waiters(); }
 
+void ServerConnection::lose(std::string_view why) {
+  retry_on_close_ = serves_reads_;
+  close(why);
+}
+
 void ServerConnection::on_eof(core::Socket&) {
   if (state_ == State::connecting) pool_.worker().report_connect_result(pick_, UV_ECONNRESET);
-  close("the server closed the connection");
+  lose("the server closed the connection");
 }
 
 void ServerConnection::on_error(core::Socket&, int status) {
@@ -304,7 +323,7 @@ void ServerConnection::on_error(core::Socket&, int status) {
   if (why.empty()) why = uv_strerror(status);
   if (state_ != State::closing)
     log::info("redis server ", pick_.backend->name(), "/", server_name(), ": connection error: ", why);
-  close(why);
+  lose(why);
 }
 
 void ServerConnection::on_closed(core::Socket&) {

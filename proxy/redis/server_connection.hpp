@@ -56,6 +56,11 @@ class ServerConnection final : private core::SocketHandler {
   // Closes now: commands in flight get `error` (they may have run).
   void close(std::string_view why, std::string_view error = "ERR switchyard: connection to the server was lost");
 
+  // A shared connection to a replica, for read-only commands: what it loses
+  // (the connection, or a replica that cannot serve: -LOADING, -MASTERDOWN)
+  // is sent again to the master, as reads may safely run twice.
+  void serve_reads() { serves_reads_ = true; }
+  bool serves_reads() const { return serves_reads_; }
   Mode mode() const { return mode_; }
   State state() const { return state_; }
   int protocol() const { return protocol_; }
@@ -95,6 +100,9 @@ class ServerConnection final : private core::SocketHandler {
   void own_reply(const InFlight& entry, const resp::Frame& frame, std::string_view bytes);
   void deliver(ClientSession* client, const resp::Frame& frame, const FrameBytes& bytes);
   void fail_in_flight(std::string_view error, bool retry_all);
+  // The server went away (EOF, an error): close, and a read connection's
+  // commands go to the master.
+  void lose(std::string_view why);
   void wake_drain_waiters();
   static void on_timer(uv_timer_t* timer);
 
@@ -113,6 +121,8 @@ class ServerConnection final : private core::SocketHandler {
   unsigned db_;          // the database the next command sent runs in
   State state_ = State::connecting;
   bool retired_ = false;
+  bool serves_reads_ = false;
+  bool retry_on_close_ = false;  // the commands in flight go elsewhere (reads lost with their replica)
   bool counted_active_ = false;
   core::Socket* socket_;
   uv_timer_t timer_;  // connect (and TLS handshake) timeout

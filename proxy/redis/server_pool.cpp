@@ -79,6 +79,7 @@ void ServerPool::on_snapshot() {
   bool was_paused = paused_;
   paused_ = worker_.snapshot()->paused_backends.count(backend_) > 0;
   set_master(find_master());
+  check_replicas();
   if (was_paused && !paused_ && master_) wake_waiters();
   // Dedicated connections hold state on one server: when that server is no
   // longer the master, their clients are disconnected (as Redis itself
@@ -110,6 +111,47 @@ ServerConnection* ServerPool::shared(int protocol, uint64_t client_id) {
   connection->start();
   // start() may have failed at once (and closed it).
   return connection->state() == ServerConnection::State::closing ? nullptr : connection;
+}
+
+ServerConnection* ServerPool::replica(int protocol, uint64_t client_id, const balancer::RoleFilter& roles) {
+  if (paused_) return nullptr;  // the client waits for the resume (ClientSession::read_connection)
+  const balancer::BackendView* backend = worker_.snapshot()->find_backend(backend_);
+  if (!backend || !backend->roles_known()) return nullptr;
+  uint64_t now = uv_now(worker_.loop());
+  std::vector<size_t> in_backoff;
+  for (size_t i = 0; i < backend->servers.size(); ++i)
+    if (auto it = replicas_.find(backend->servers[i].name());
+        it != replicas_.end() && it->second.failed_at != 0 && now - it->second.failed_at < kConnectBackoffMs)
+      in_backoff.push_back(i);
+  std::optional<core::ServerPick> pick = worker_.pick_server(backend_, client_id, in_backoff, roles);
+  if (!pick) return nullptr;
+  auto& connections = replicas_[pick->server().name()].shared[slot_of(protocol)];
+  size_t index = client_id % backend->config->redis.connections;
+  if (index < connections.size()) return connections[index];
+  auto* connection = new ServerConnection(*this, *pick, ServerConnection::Mode::shared, protocol, 0);
+  connection->serve_reads();
+  all_.insert(connection);
+  WorkerCounters::add<int64_t>(counters_.shared_connections);
+  connections.push_back(connection);
+  connection->start();
+  return connection->state() == ServerConnection::State::closing ? nullptr : connection;
+}
+
+void ServerPool::check_replicas() {
+  const balancer::BackendView* backend = worker_.snapshot()->find_backend(backend_);
+  for (auto it = replicas_.begin(); it != replicas_.end();) {
+    const balancer::ServerView* server = backend ? backend->find_server(it->first) : nullptr;
+    bool still = server && server->usable() && server->role == balancer::Role::replica;
+    if (still) {
+      ++it;
+      continue;
+    }
+    // Their reads are answered first (retire closes once they are).
+    std::vector<ServerConnection*> old;
+    for (auto& connections : it->second.shared) old.insert(old.end(), connections.begin(), connections.end());
+    it = replicas_.erase(it);
+    for (ServerConnection* connection : old) connection->retire("no longer a replica that takes reads");
+  }
 }
 
 ServerConnection* ServerPool::dedicated(ClientSession* owner, int protocol, unsigned db, std::string& error) {
@@ -186,10 +228,14 @@ void ServerPool::connection_closed(ServerConnection& connection, bool never_conn
   } else {
     WorkerCounters::add<int64_t>(counters_.shared_connections, -1);
   }
-  if (never_connected) {
-    failed_server_ = connection.server_name();
-    failed_at_ = uv_now(worker_.loop());
+  if (!never_connected) return;
+  if (connection.serves_reads()) {
+    if (auto it = replicas_.find(connection.server_name()); it != replicas_.end())
+      it->second.failed_at = uv_now(worker_.loop());
+    return;
   }
+  failed_server_ = connection.server_name();
+  failed_at_ = uv_now(worker_.loop());
 }
 
 void ServerPool::master_demoted(ServerConnection& connection) {
@@ -202,6 +248,9 @@ void ServerPool::master_demoted(ServerConnection& connection) {
 
 void ServerPool::forget_shared(ServerConnection& connection) {
   for (auto& connections : shared_) std::erase(connections, &connection);
+  if (!connection.serves_reads()) return;
+  if (auto it = replicas_.find(connection.server_name()); it != replicas_.end())
+    for (auto& connections : it->second.shared) std::erase(connections, &connection);
 }
 
 void ServerPool::destroy(ServerConnection* connection) {

@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -38,6 +39,10 @@ class ServerPool {
   // (2 or 3), chosen by `client_id` so a client keeps to one; nullptr when
   // no master is known (the client waits: wait_for_master()).
   ServerConnection* shared(int protocol, uint64_t client_id);
+  // A shared connection to a replica that `roles` allows (the listener's
+  // lag limits), for read-only commands (read_from); nullptr when none
+  // qualifies now, or the backend is paused.
+  ServerConnection* replica(int protocol, uint64_t client_id, const balancer::RoleFilter& roles);
   // A connection of the client's own, in database `db`; nullptr with the
   // reason in `error` (no master, or max_dedicated reached).
   ServerConnection* dedicated(ClientSession* owner, int protocol, unsigned db, std::string& error);
@@ -76,6 +81,8 @@ class ServerPool {
  private:
   // The master's pick in the current snapshot, if there is one now.
   std::optional<core::ServerPick> find_master();
+  // Retires the read connections of servers that are no longer usable replicas.
+  void check_replicas();
   void set_master(std::optional<core::ServerPick> master);
   void wake_waiters();
   bool in_backoff() const;
@@ -94,6 +101,13 @@ class ServerPool {
   std::string demoted_server_;
   uint64_t demoted_at_ = 0;
   std::array<std::vector<ServerConnection*>, 2> shared_;  // [protocol - 2]
+  // Shared connections for reads, per replica (by server name); a replica
+  // that failed to connect is not picked again for a moment.
+  struct ReplicaConnections {
+    std::array<std::vector<ServerConnection*>, 2> shared;
+    uint64_t failed_at = 0;
+  };
+  std::map<std::string, ReplicaConnections> replicas_;
   std::unordered_set<ServerConnection*> all_;
   size_t dedicated_count_ = 0;
   std::vector<ClientSession*> waiters_;
