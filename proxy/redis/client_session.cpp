@@ -415,13 +415,12 @@ void ClientSession::flush_server() {
 
 void ClientSession::maybe_release_dedicated() {
   if (!dedicated_ || dedication_ == Dedication::sticky || at_server_ > 0 || in_multi_ || watching_) return;
-  // The state ended: the connection is closed rather than handed to another
-  // client with anything left on it.
+  // The state ended: the pool renews the connection (RESET) before another
+  // client gets it, so nothing left on it is handed on.
   ServerConnection* connection = dedicated_;
   dedicated_ = nullptr;
   dedication_ = Dedication::none;
-  connection->set_owner(nullptr);
-  connection->close("the client's connection state ended");
+  pool().release_dedicated(connection);
 }
 
 // ---------------------------------------------------------------- from the servers

@@ -136,6 +136,14 @@ size_t ServerConnection::client_commands_in_flight() const {
   return count;
 }
 
+void ServerConnection::renew() {
+  // Only the proxy's own commands can be in flight here: they go first.
+  login_commands_ = in_flight_.size();
+  write_own(Purpose::reset, {"RESET"});
+  initial_db_ = db_ = 0;
+  login();
+}
+
 void ServerConnection::use_db(unsigned db) {
   if (db == db_) return;
   db_ = db;
@@ -234,7 +242,10 @@ void ServerConnection::own_reply(const InFlight& entry, const resp::Frame& frame
   if (!frame.is_error()) return;
   std::string text(bytes.substr(1, bytes.size() > 3 ? bytes.size() - 3 : 0));
   log::warn("redis server ", pick_.backend->name(), "/", server_name(), ": ",
-            entry.purpose == Purpose::auth ? "AUTH" : entry.purpose == Purpose::hello ? "HELLO 3" : "SELECT",
+            entry.purpose == Purpose::auth    ? "AUTH"
+            : entry.purpose == Purpose::hello ? "HELLO 3"
+            : entry.purpose == Purpose::reset ? "RESET"
+                                              : "SELECT",
             " failed: ", core::printable(text));
   close("login failed", "ERR switchyard: the proxy could not log in to the server: " + text);
 }

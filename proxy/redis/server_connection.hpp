@@ -47,6 +47,11 @@ class ServerConnection final : private core::SocketHandler {
   void flush();
   // Writes what send() queued, now.
   void write_queued();
+  // Dedicated, its client's state ended: RESET (which ends MULTI, WATCH,
+  // tracking and subscriptions, and goes back to db 0 and RESP2 even inside
+  // MULTI), then the login again, pipelined: the next client gets it clean
+  // without a new connect. A server that refuses RESET has it closed.
+  void renew();
   // SELECT when `db` is not the connection's database: the command sent
   // next runs in it. Its reply is the proxy's.
   void use_db(unsigned db);
@@ -84,7 +89,7 @@ class ServerConnection final : private core::SocketHandler {
  private:
   friend class ServerPool;  // deletes it once its handles are closed
   // What each reply in order answers: a client's command, or the proxy's own.
-  enum class Purpose : uint8_t { client, auth, hello, select, databases };
+  enum class Purpose : uint8_t { client, auth, hello, select, databases, reset };
   struct InFlight {
     Purpose purpose;
     ClientSession* client = nullptr;

@@ -13,6 +13,11 @@ namespace {
 // checks or Sentinel say so.
 constexpr uint64_t kConnectBackoffMs = 100;
 
+// Renewed dedicated connections kept per RESP version: enough for bursts of
+// transactions and blocking commands without a connect each, few enough
+// that idle ones hold little on the server.
+constexpr size_t kSpareDedicated = 16;
+
 size_t slot_of(int protocol) { return protocol == 3 ? 1 : 0; }
 
 }  // namespace
@@ -104,10 +109,16 @@ ServerConnection* ServerPool::shared(int protocol, uint64_t client_id) {
   size_t wanted = config.redis.connections;
   size_t index = client_id % wanted;
   if (index < connections.size()) return connections[index];
-  auto* connection = new ServerConnection(*this, *master_, ServerConnection::Mode::shared, protocol, 0);
+  return open_shared(*master_, protocol, false, connections);
+}
+
+ServerConnection* ServerPool::open_shared(const core::ServerPick& pick, int protocol, bool for_reads,
+                                          std::vector<ServerConnection*>& list) {
+  auto* connection = new ServerConnection(*this, pick, ServerConnection::Mode::shared, protocol, 0);
+  if (for_reads) connection->serve_reads();
   all_.insert(connection);
   WorkerCounters::add<int64_t>(counters_.shared_connections);
-  connections.push_back(connection);
+  list.push_back(connection);
   connection->start();
   // start() may have failed at once (and closed it).
   return connection->state() == ServerConnection::State::closing ? nullptr : connection;
@@ -128,13 +139,7 @@ ServerConnection* ServerPool::replica(int protocol, uint64_t client_id, const ba
   auto& connections = replicas_[pick->server().name()].shared[slot_of(protocol)];
   size_t index = client_id % backend->config->redis.connections;
   if (index < connections.size()) return connections[index];
-  auto* connection = new ServerConnection(*this, *pick, ServerConnection::Mode::shared, protocol, 0);
-  connection->serve_reads();
-  all_.insert(connection);
-  WorkerCounters::add<int64_t>(counters_.shared_connections);
-  connections.push_back(connection);
-  connection->start();
-  return connection->state() == ServerConnection::State::closing ? nullptr : connection;
+  return open_shared(*pick, protocol, true, connections);
 }
 
 void ServerPool::check_replicas() {
@@ -159,6 +164,14 @@ ServerConnection* ServerPool::dedicated(ClientSession* owner, int protocol, unsi
     error = "ERR switchyard: no master available for backend " + backend_;
     return nullptr;
   }
+  auto& spares = spare_[slot_of(protocol)];
+  if (!spares.empty()) {
+    ServerConnection* connection = spares.back();  // on the master: on_snapshot closes the others
+    spares.pop_back();
+    connection->set_owner(owner);
+    connection->use_db(db);
+    return connection;
+  }
   unsigned limit = master_->backend->config->redis.max_dedicated;
   if (dedicated_count_ >= limit) {
     error = "ERR switchyard: max dedicated connections reached for backend " + backend_ + " (" +
@@ -178,6 +191,19 @@ ServerConnection* ServerPool::dedicated(ClientSession* owner, int protocol, unsi
     return nullptr;
   }
   return connection;
+}
+
+void ServerPool::release_dedicated(ServerConnection* connection) {
+  connection->set_owner(nullptr);
+  auto& spares = spare_[slot_of(connection->protocol())];
+  bool keep = connection->state() == ServerConnection::State::ready && master_ &&
+              master_->server().name() == connection->server_name() && spares.size() < kSpareDedicated;
+  if (!keep) {
+    connection->close("the client's connection state ended");
+    return;
+  }
+  connection->renew();
+  spares.push_back(connection);
 }
 
 size_t ServerPool::commands_in_flight() const {
@@ -223,6 +249,7 @@ void ServerPool::connection_ready(ServerConnection& connection) {
 
 void ServerPool::connection_closed(ServerConnection& connection, bool never_connected) {
   if (connection.mode() == ServerConnection::Mode::dedicated) {
+    std::erase(spare_[slot_of(connection.protocol())], &connection);
     --dedicated_count_;
     WorkerCounters::add<int64_t>(counters_.dedicated_connections, -1);
   } else {

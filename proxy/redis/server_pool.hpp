@@ -46,6 +46,10 @@ class ServerPool {
   // A connection of the client's own, in database `db`; nullptr with the
   // reason in `error` (no master, or max_dedicated reached).
   ServerConnection* dedicated(ClientSession* owner, int protocol, unsigned db, std::string& error);
+  // A dedicated connection whose client's state ended: kept, renewed, for
+  // the next client that needs one (on the current master, a few per RESP
+  // version), or closed.
+  void release_dedicated(ServerConnection* connection);
   // Whether clients should wait for a master rather than fail: none is
   // known, but not for longer than failover_timeout.
   bool master_expected() const;
@@ -81,6 +85,10 @@ class ServerPool {
  private:
   // The master's pick in the current snapshot, if there is one now.
   std::optional<core::ServerPick> find_master();
+  // A new shared connection to `pick`'s server, kept in `list`; nullptr if
+  // it failed at once.
+  ServerConnection* open_shared(const core::ServerPick& pick, int protocol, bool for_reads,
+                                std::vector<ServerConnection*>& list);
   // Retires the read connections of servers that are no longer usable replicas.
   void check_replicas();
   void set_master(std::optional<core::ServerPick> master);
@@ -109,7 +117,8 @@ class ServerPool {
   };
   std::map<std::string, ReplicaConnections> replicas_;
   std::unordered_set<ServerConnection*> all_;
-  size_t dedicated_count_ = 0;
+  size_t dedicated_count_ = 0;  // spare ones included
+  std::array<std::vector<ServerConnection*>, 2> spare_;  // renewed dedicated connections, [protocol - 2]
   std::vector<ClientSession*> waiters_;
   uv_timer_t retry_timer_;  // wakes waiters to try again after a connect failure
   bool timer_open_ = true;
