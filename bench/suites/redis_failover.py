@@ -173,20 +173,32 @@ def sentinel_master_port(sentinel_port):
 def wait_settled(nodes, sentinel_ports, switchyard_primary):
     """Both nodes up, one master and one synced replica, every Sentinel agreeing and seeing a good
     replica, and switchyard routing to that master: the state a run starts from."""
+    waiting_for = ["nothing checked yet"]
+
     def settled():
         ports = {sentinel_master_port(port) for port in sentinel_ports}
         if len(ports) != 1:
+            waiting_for[0] = f"the Sentinels to agree (they name {sorted(ports)})"
             return False
         master = next(node for node in nodes if node.port in ports)
         replica = next(node for node in nodes if node is not master)
         if replica.client().info("replication").get("master_link_status") != "up":
+            waiting_for[0] = f"{replica.name} to sync from {master.name}"
             return False
         for port in sentinel_ports:
             rows = redis.Redis(host="127.0.0.1", port=port, socket_timeout=2).sentinel_slaves(MASTER_NAME)
-            if not any(row["port"] == replica.port and row["flags"] == {"slave"} for row in rows):
+            if not any(row["port"] == replica.port and not ({"s_down", "o_down", "disconnected"} & set(row["flags"]))
+                       for row in rows):
+                waiting_for[0] = f"Sentinel {port} to see {replica.name} as a good replica ({rows})"
                 return False
-        return switchyard_primary() == f"127.0.0.1:{master.port}" and (master, replica)
-    procs.wait_until("the pair to settle under the Sentinels", lambda: _quiet(settled), timeout=60, interval=0.2)
+        if switchyard_primary() != f"127.0.0.1:{master.port}":
+            waiting_for[0] = f"switchyard to route to {master.name} (it names {switchyard_primary()})"
+            return False
+        return (master, replica)
+    try:
+        procs.wait_until("the pair to settle under the Sentinels", lambda: _quiet(settled), timeout=60, interval=0.2)
+    except TimeoutError:
+        raise TimeoutError(f"the pair did not settle in 60 s: waiting for {waiting_for[0]}") from None
     return _quiet(settled)
 
 

@@ -230,7 +230,7 @@ void add_redis(std::vector<MetricFamily>& out, sy::control::Control& control) {
   Family refused(out, "switchyard_redis_dedicated_refused_total",
                  "commands refused because max_dedicated connections were in use", MetricType::Counter);
   Family connections(out, "switchyard_redis_server_connections",
-                     "connections to the backend's servers, shared or dedicated (open or opening)", MetricType::Gauge);
+                     "connections to the backend's servers: shared, dedicated to a client, or spare (open or opening)", MetricType::Gauge);
   MetricFamily latency{"switchyard_redis_command_duration_seconds",
                        "time from the write of a command on a shared connection to its reply",
                        MetricType::Histogram,
@@ -248,6 +248,7 @@ void add_redis(std::vector<MetricFamily>& out, sy::control::Control& control) {
         connections.add({{"backend", name}, {"mode", "shared"}}, static_cast<double>(totals.shared_connections));
         connections.add({{"backend", name}, {"mode", "dedicated"}},
                         static_cast<double>(totals.dedicated_connections));
+        connections.add({{"backend", name}, {"mode", "spare"}}, static_cast<double>(totals.spare_connections));
         ClientMetric metric;
         metric.label = labels;
         uint64_t cumulative = 0;

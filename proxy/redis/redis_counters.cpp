@@ -34,6 +34,7 @@ void RedisCounters::for_each_backend(const std::function<void(const std::string&
       totals.replica_reads += load(each->replica_reads);
       totals.shared_connections += load(each->shared_connections);
       totals.dedicated_connections += load(each->dedicated_connections);
+      totals.spare_connections += load(each->spare_connections);
       for (size_t i = 0; i < totals.latency_buckets.size(); ++i) totals.latency_buckets[i] += load(each->latency_buckets[i]);
       totals.latency_sum_us += load(each->latency_sum_us);
     }

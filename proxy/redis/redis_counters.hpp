@@ -32,7 +32,8 @@ struct alignas(64) WorkerCounters {
   std::atomic<uint64_t> master_waits{0};       // commands that waited for a master
   std::atomic<uint64_t> replica_reads{0};      // read-only commands sent to a replica (read_from)
   std::atomic<int64_t> shared_connections{0};
-  std::atomic<int64_t> dedicated_connections{0};
+  std::atomic<int64_t> dedicated_connections{0};  // held by a client
+  std::atomic<int64_t> spare_connections{0};      // renewed dedicated ones, kept for the next client
   // Shared connections only: a dedicated connection's replies can wait on
   // purpose (BLPOP), which would say nothing about the server.
   std::array<std::atomic<uint64_t>, kLatencyBucketsUs.size() + 1> latency_buckets{};  // the last one: +Inf
@@ -50,7 +51,7 @@ struct alignas(64) WorkerCounters {
 struct BackendTotals {
   uint64_t commands = 0, server_errors = 0, proxy_errors = 0, retries = 0, dedicated_refused = 0,
            master_waits = 0, replica_reads = 0;
-  int64_t shared_connections = 0, dedicated_connections = 0;
+  int64_t shared_connections = 0, dedicated_connections = 0, spare_connections = 0;
   std::array<uint64_t, kLatencyBucketsUs.size() + 1> latency_buckets{};
   uint64_t latency_sum_us = 0;
 };

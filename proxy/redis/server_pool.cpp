@@ -168,6 +168,8 @@ ServerConnection* ServerPool::dedicated(ClientSession* owner, int protocol, unsi
   if (!spares.empty()) {
     ServerConnection* connection = spares.back();  // on the master: on_snapshot closes the others
     spares.pop_back();
+    WorkerCounters::add<int64_t>(counters_.spare_connections, -1);
+    WorkerCounters::add<int64_t>(counters_.dedicated_connections);
     connection->set_owner(owner);
     connection->use_db(db);
     return connection;
@@ -204,6 +206,8 @@ void ServerPool::release_dedicated(ServerConnection* connection) {
   }
   connection->renew();
   spares.push_back(connection);
+  WorkerCounters::add<int64_t>(counters_.dedicated_connections, -1);
+  WorkerCounters::add<int64_t>(counters_.spare_connections);
 }
 
 size_t ServerPool::commands_in_flight() const {
@@ -249,9 +253,9 @@ void ServerPool::connection_ready(ServerConnection& connection) {
 
 void ServerPool::connection_closed(ServerConnection& connection, bool never_connected) {
   if (connection.mode() == ServerConnection::Mode::dedicated) {
-    std::erase(spare_[slot_of(connection.protocol())], &connection);
     --dedicated_count_;
-    WorkerCounters::add<int64_t>(counters_.dedicated_connections, -1);
+    bool spare = std::erase(spare_[slot_of(connection.protocol())], &connection) > 0;
+    WorkerCounters::add<int64_t>(spare ? counters_.spare_connections : counters_.dedicated_connections, -1);
   } else {
     WorkerCounters::add<int64_t>(counters_.shared_connections, -1);
   }

@@ -69,8 +69,13 @@ class RedisMetricsAndPauseTest(IntegrationTest):
         self.assertEqual(raw.call("INCR", "counter"), "QUEUED")
         self.assertEqual(self.value("switchyard_redis_server_connections", mode="dedicated"), 1)
         self.assertEqual(raw.call("EXEC"), [1])
-        wait_for(lambda: self.value("switchyard_redis_server_connections", mode="dedicated") == 0, 5,
-                 "the dedicated connection to close after EXEC")
+        # Renewed and kept as a spare for the next client.
+        self.assertEqual(self.value("switchyard_redis_server_connections", mode="dedicated"), 0)
+        self.assertEqual(self.value("switchyard_redis_server_connections", mode="spare"), 1)
+        self.assertEqual(raw.call("MULTI"), "OK")
+        self.assertEqual(self.value("switchyard_redis_server_connections", mode="dedicated"), 1)
+        self.assertEqual(self.value("switchyard_redis_server_connections", mode="spare"), 0)
+        self.assertEqual(raw.call("DISCARD"), "OK")
 
     def test_a_paused_backend_holds_commands_until_resumed(self):
         client = self.client()
