@@ -41,7 +41,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-ports=(8080 8081 8082 8083 8084 8443 6432 54329 6380 63790 63791 26390 26391 26392)
+ports=(8080 8081 8082 8083 8084 8443 6432 54329 6380 6381 63790 63791 26390 26391 26392)
 [ "$failover" = 1 ] && ports+=(54330)
 for port in "${ports[@]}"; do
   port_free "$port" || { echo "demo: port $port is in use; stop what uses it first" >&2; exit 1; }
@@ -136,6 +136,7 @@ switchyard demo is running (log: $work/switchyard.log)
   web-tls (https)  127.0.0.1:8443  ->  app1, app2, spare, with a certificate of the demo's CA ($tls/ca.pem)
   pg  (postgres)   127.0.0.1:6432  ->  PostgreSQL :54329, database "app", transaction pooling (TLS or plain)
   cache (redis)    127.0.0.1:6380  ->  the Redis master the Sentinels (:26390-26392) name: :63790, replica :63791
+  cache-reads      127.0.0.1:6381  ->  the same, reads (GET & co.) from the replica
 
 Try:
   curl -s http://127.0.0.1:8080/                       # alternates app1 / app2
@@ -159,6 +160,7 @@ Try:
   $bin ctl --socket $work/admin.sock show pools                  # 20 clients over 5 server connections
 
   redis-cli -p 6380 set greeting hello && redis-cli -p 6380 get greeting
+  redis-cli -p 6381 get greeting                                 # read from the replica (read_from)
   redis-benchmark -p 6380 -t set,get -n 20000 -c 50 -P 16 -q     # many clients over 2 server connections
   $bin ctl --socket $work/admin.sock show servers cache          # master and replica, learned from Sentinel
   redis-cli -p 26390 sentinel failover demo                      # planned failover: clients keep working

@@ -230,7 +230,8 @@ void add_redis(std::vector<MetricFamily>& out, sy::control::Control& control) {
   Family refused(out, "switchyard_redis_dedicated_refused_total",
                  "commands refused because max_dedicated connections were in use", MetricType::Counter);
   Family connections(out, "switchyard_redis_server_connections",
-                     "connections to the backend's servers: shared, dedicated to a client, or spare (open or opening)", MetricType::Gauge);
+                     "connections to the backend's servers: shared, dedicated to a client, or spare (open or opening)",
+                     MetricType::Gauge);
   MetricFamily latency{"switchyard_redis_command_duration_seconds",
                        "time from the write of a command on a shared connection to its reply",
                        MetricType::Histogram,

@@ -191,8 +191,6 @@ void ServerConnection::on_frame(const resp::Frame& frame, const FrameBytes& byte
     close("unexpected reply");
     return;
   }
-  // A demoted master: the command did not run. It and everything after it
-  // on this connection go to the new master instead.
   // A replica still loading its data set, or cut off from its master with
   // replica-serve-stale-data off: the read goes to the master instead.
   if (serves_reads_ && frame.is_error() &&
@@ -204,6 +202,8 @@ void ServerConnection::on_frame(const resp::Frame& frame, const FrameBytes& byte
     close("the replica cannot serve reads");
     return;
   }
+  // A demoted master: the command did not run. It and everything after it
+  // on this connection go to the new master instead.
   if (!serves_reads_ && frame.is_error() && starts_with_word(bytes.bytes, "READONLY")) {
     log::info("redis server ", pick_.backend->name(), "/", server_name(),
               " answered READONLY: it is no longer the master; retrying its commands");
