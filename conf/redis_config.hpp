@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sy::conf {
 
@@ -17,12 +18,22 @@ enum class RedisReadFrom : uint8_t {
   replica,         // reads to such a replica only; none: -ERR
 };
 
+// One more user clients of a redis listener may log in as
+// ([[listener.redis.users]]): AUTH <name> <password>.
+struct RedisUser {
+  std::string name;
+  std::string password;
+};
+
 struct RedisListener {
   // Clients log in with AUTH [user] password or HELLO ... AUTH user password;
   // no password: every client is in without AUTH, as with a Redis without
   // requirepass.
   std::string user = "default";
   std::string password;
+  // More users, each with a password of its own (like Redis ACL users with
+  // every command allowed): applications rotate their passwords apart.
+  std::vector<RedisUser> users;
   // Commands a client may have waiting for their replies; beyond it the
   // client is not read until replies go out (backpressure, not an error).
   unsigned max_pending = 1024;

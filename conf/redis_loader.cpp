@@ -10,6 +10,22 @@ void read_listener_redis(const toml::table& table, const std::string& subject, L
   TableReader reader(*settings, "listener.redis", diagnostics);
   reader.set_subject(subject + " redis");
   reader.read_keys(listener.redis);
+  for (const toml::table* user_table :
+       repeated_tables(*settings, "listener.redis.users", reader.subject() + ": ", diagnostics)) {
+    RedisUser user;
+    TableReader user_reader(*user_table, "listener.redis.users", diagnostics);
+    user_reader.set_subject(reader.subject() + " user");
+    user_reader.read_keys(user);
+    report_unknown_keys(*user_table, "listener.redis.users", diagnostics);
+    bool taken = user.name == listener.redis.user;
+    for (const RedisUser& other : listener.redis.users) taken |= other.name == user.name;
+    if (taken) user_reader.error_at("name", "user \"" + user.name + "\" is defined twice on this listener");
+    else if (user.password.empty()) user_reader.error_at("password", "a user needs a password");
+    else listener.redis.users.push_back(std::move(user));
+  }
+  if (!listener.redis.users.empty() && listener.redis.password.empty())
+    reader.error_at("password", "[[listener.redis.users]] needs password here too: without it every client is in "
+                                "as the default user, without AUTH");
   report_unknown_keys(*settings, "listener.redis", diagnostics);
 }
 

@@ -25,6 +25,9 @@ std::vector<SectionInstance> section_instances(const Config& config, std::string
     if (section == "listener") found.push_back(instance(label, listener));
     if (section == "listener.http") found.push_back(instance(label + " http", listener.http));
     if (section == "listener.redis") found.push_back(instance(label + " redis", listener.redis));
+    if (section == "listener.redis.users")
+      for (const RedisUser& user : listener.redis.users)
+        found.push_back(instance(label + " redis user " + quoted_name(user.name), user));
     if (section == "listener.route")
       for (const HttpRoute& route : listener.routes) found.push_back(instance(label + " route " + quoted_name(route.name), route));
     if (section == "listener.tls" && listener.tls.enabled) found.push_back(instance(label + " tls", listener.tls));

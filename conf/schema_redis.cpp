@@ -12,6 +12,7 @@ using T = ValueType;
 
 constexpr SectionSpec sections[] = {
     {"listener.redis", false, "a redis listener's clients: their password and their limits"},
+    {"listener.redis.users", true, "one more user a redis listener's clients may log in as, with its password"},
     {"backend.redis", false, "how the proxy uses a backend's Redis servers: login, shared and dedicated connections"},
 };
 
@@ -44,6 +45,12 @@ constexpr KeySpec keys[] = {
     {.section = "listener.redis", .key = "max_replica_lag_bytes", .type = T::size, .default_text = "1MiB",
      .reloadable = true, .field = bound<&RedisListener::max_replica_lag_bytes>,
      .description = "a replica further behind the master's replication offset gets no reads; 0 = no limit"},
+
+    // [[listener.redis.users]]
+    {.section = "listener.redis.users", .key = "name", .type = T::string, .required = true, .reloadable = true,
+     .field = bound<&RedisUser::name>, .description = "the user name, given in AUTH <name> <password> or HELLO ... AUTH"},
+    {.section = "listener.redis.users", .key = "password", .type = T::string, .required = true, .reloadable = true,
+     .field = bound<&RedisUser::password>, .description = "that user's password"},
 
     // [backend.redis]
     {.section = "backend.redis", .key = "user", .type = T::string, .default_text = "unset", .reloadable = true,

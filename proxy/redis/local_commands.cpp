@@ -89,6 +89,9 @@ bool LocalCommands::authenticate(std::string_view user, std::string_view passwor
   // Without a password only the default user exists, with nopass (Redis without requirepass).
   if (settings_.password.empty() ? user == "default" : user == settings_.user && password == settings_.password)
     return true;
+  if (!settings_.password.empty())
+    for (const conf::RedisUser& other : settings_.users)
+      if (user == other.name && password == other.password) return true;
   out = error(kWrongPass);
   out.failed_user = user;
   return false;

@@ -339,8 +339,9 @@ class RedisFrontAuthTest(IntegrationTest):
     def setUp(self):
         super().setUp()
         self.server = self._own(RedisServer(self.workdir, "redis", password="server-secret")).start()
-        self.sy = self.start_switchyard(front_config(self.server, {"password": "client-secret"},
-                                                     {"password": "server-secret"}))
+        self.sy = self.start_switchyard(front_config(
+            self.server, {"password": "client-secret", "users": [{"name": "reporting", "password": "report-pw"}]},
+            {"password": "server-secret"}))
         self.port = self.sy.port("cache")
 
     def test_clients_authenticate_to_switchyard_and_switchyard_to_the_server(self):
@@ -359,6 +360,22 @@ class RedisFrontAuthTest(IntegrationTest):
         self.assertEqual(other.call("GET", "k"), b"v")
         driver = redis.Redis(host="127.0.0.1", port=self.port, password="client-secret", socket_timeout=5)
         self.assertEqual(driver.get("k"), b"v")
+
+    def test_more_users_log_in_with_their_own_passwords(self):
+        reporting = redis.Redis(host="127.0.0.1", port=self.port, username="reporting", password="report-pw",
+                                socket_timeout=5)
+        self.assertTrue(reporting.set("r", "1"))
+        self.assertEqual(self.server.client().get("r"), b"1")
+        resp3 = RespClient(self.port)
+        self.addCleanup(resp3.close)
+        self.assertEqual(resp3.call("HELLO", "3", "AUTH", "reporting", "report-pw")["proto"], 3)
+        self.assertEqual(resp3.call("GET", "r"), b"1")
+        wrong = RespClient(self.port)
+        self.addCleanup(wrong.close)
+        self.assertEqual(wrong.call("AUTH", "reporting", "client-secret"),
+                         ("error", "WRONGPASS invalid username-password pair or user is disabled."))
+        self.assertEqual(wrong.call("GET", "r"), ("error", "NOAUTH Authentication required."))
+        self.assertIn("failed AUTH as reporting", self.sy.log_text())
 
 
 if __name__ == "__main__":

@@ -34,6 +34,23 @@ TEST_CASE("local commands: AUTH in both forms against the listener's password") 
   CHECK(client.authenticated);
 }
 
+TEST_CASE("local commands: more users, each with its own password ([[listener.redis.users]])") {
+  conf::RedisListener settings;
+  settings.password = "pw";
+  settings.users = {{"reporting", "rpw"}, {"jobs", "jpw"}};
+  LocalCommands commands(settings, 16);
+  ClientIdentity client;
+  CHECK(run(commands, client, {"AUTH", "reporting", "pw"}).reply.starts_with("-WRONGPASS"));
+  CHECK(run(commands, client, {"AUTH", "jobs", "rpw"}).reply.starts_with("-WRONGPASS"));
+  CHECK(run(commands, client, {"AUTH", "rpw"}).reply.starts_with("-WRONGPASS"));  // the default user's password only
+  CHECK_FALSE(client.authenticated);
+  CHECK(run(commands, client, {"AUTH", "reporting", "rpw"}).reply == "+OK\r\n");
+  CHECK(client.authenticated);
+  ClientIdentity other;
+  CHECK(run(commands, other, {"HELLO", "3", "AUTH", "jobs", "jpw"}).reply.starts_with("%7\r\n"));
+  CHECK(other.authenticated);
+}
+
 TEST_CASE("local commands: HELLO switches the protocol, authenticates and names the client") {
   conf::RedisListener settings;
   settings.password = "pw";
