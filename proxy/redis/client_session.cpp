@@ -195,6 +195,7 @@ bool ClientSession::handled_locally(const resp::CommandInfo* info) {
   if (local.reset) {
     dedication_ = Dedication::none;
     in_multi_ = watching_ = false;
+    select_in_multi_.reset();
   }
   reply_local(std::move(local.reply));
   if (local.quit) {
@@ -384,6 +385,8 @@ bool ClientSession::forward_dedicated(const resp::CommandInfo* info, Dedication 
     }
     hold_deadline_ = 0;
     dedication_ = wanted;
+    dedicated_sent_ = dedicated_answered_ = 0;
+    db_after_exec_.clear();
   } else if (wanted == Dedication::sticky && dedication_ != Dedication::sticky) {
     // Pushes and replies cannot be told apart in RESP2 subscriber mode: the
     // slots must be empty before it starts.
@@ -395,15 +398,22 @@ bool ClientSession::forward_dedicated(const resp::CommandInfo* info, Dedication 
   if (info && info->name == "select") {
     unsigned db = 0;
     std::from_chars(argv_[1].data(), argv_[1].data() + argv_[1].size(), db);
-    if (!in_multi_) who_.db = db;
+    if (in_multi_) select_in_multi_ = db;
+    else who_.db = db;
+  }
+  bool counted = dedication_ != Dedication::sticky;
+  if (info && in_multi_ && (info->name == "exec" || info->name == "discard")) {
+    if (info->name == "exec" && select_in_multi_ && counted) db_after_exec_.emplace_back(dedicated_sent_ + 1, *select_in_multi_);
+    select_in_multi_.reset();
   }
   track_state(info);
   dedicated_->send(this, command_bytes(frame, bytes));
   if (to_flush_ && to_flush_ != dedicated_) to_flush_->flush();
   to_flush_ = dedicated_;
-  if (dedication_ != Dedication::sticky) {
+  if (counted) {
     slots_.push_back(Slot{true, {}});
     ++at_server_;
+    ++dedicated_sent_;
   }
   return true;
 }
@@ -425,7 +435,7 @@ void ClientSession::maybe_release_dedicated() {
 
 // ---------------------------------------------------------------- from the servers
 
-void ClientSession::on_server_frame(ServerConnection& connection, const resp::Frame&, const FrameBytes& bytes) {
+void ClientSession::on_server_frame(ServerConnection& connection, const resp::Frame& frame, const FrameBytes& bytes) {
   hold_deadline_ = 0;
   if (&connection != dedicated_) {
     if (--shared_in_flight_ == 0) {
@@ -435,6 +445,15 @@ void ClientSession::on_server_frame(ServerConnection& connection, const resp::Fr
   } else if (dedication_ == Dedication::sticky) {
     if (!closing_) write_out(bytes.in_read() ? Command::of(bytes.sub_slice()) : Command::of(std::string(bytes.bytes)));
     return;
+  } else {
+    ++dedicated_answered_;
+    if (!db_after_exec_.empty() && db_after_exec_.front().first == dedicated_answered_) {
+      // EXEC ran the transaction: an array (a WATCH that aborted it gives
+      // nil, "*-1" in RESP2; EXECABORT an error).
+      if (frame.type == resp::ReplyType::array && !bytes.bytes.starts_with("*-1"))
+        who_.db = db_after_exec_.front().second;
+      db_after_exec_.pop_front();
+    }
   }
   if (closing_) {
     if (shared_in_flight_ == 0) front_.schedule(this);
@@ -476,6 +495,7 @@ void ClientSession::on_dedicated_lost(ServerConnection& connection, bool never_c
   bool sticky = dedication_ == Dedication::sticky;
   dedication_ = Dedication::none;
   in_multi_ = watching_ = false;
+  select_in_multi_.reset();
   if (never_connected && !sticky) {
     // Nothing was sent: the commands fail, the client goes on.
     std::string error = error_reply("ERR switchyard: cannot connect to the master of backend " + listener_.backend);

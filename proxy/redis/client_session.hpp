@@ -16,6 +16,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <string>
 #include <vector>
@@ -175,6 +176,12 @@ class ClientSession final : public core::Session, private core::SocketHandler {
   ServerConnection* dedicated_ = nullptr;
   Dedication dedication_ = Dedication::none;
   bool in_multi_ = false, watching_ = false;
+  // A SELECT queued in MULTI moves the client to its database if EXEC runs
+  // the transaction: which reply on the dedicated connection is that EXEC's
+  // (counted from the connection's start), and the database.
+  std::optional<unsigned> select_in_multi_;
+  std::deque<std::pair<uint64_t, unsigned>> db_after_exec_;
+  uint64_t dedicated_sent_ = 0, dedicated_answered_ = 0;
   ServerConnection* to_flush_ = nullptr;   // got commands during this read
   ServerConnection* drain_wait_ = nullptr;  // registered for its on_drained
 

@@ -223,6 +223,29 @@ class RedisFrontTest(IntegrationTest):
         self.assertEqual(zero.call("SELECT", "16"), ("error", "ERR DB index is out of range"))
         self.assertEqual(zero.call("SELECT", "x"), ("error", "ERR value is not an integer or out of range"))
 
+    def test_a_select_inside_multi_moves_the_client_when_exec_runs_it(self):
+        a, b = self.raw(), self.raw()
+        self.assertEqual(a.call("MULTI"), "OK")
+        self.assertEqual(a.call("SELECT", "4"), "QUEUED")
+        self.assertEqual(a.call("SET", "where", "db4"), "QUEUED")
+        self.assertEqual(a.call("EXEC"), ["OK", "OK"])
+        # As with Redis itself, the client is in db 4 now, on shared connections too.
+        self.assertEqual(a.call("GET", "where"), b"db4")
+        self.assertEqual(self.server.client(db=4).get("where"), b"db4")
+        # A transaction a WATCH aborts runs nothing: its SELECT neither.
+        self.assertEqual(a.call("WATCH", "w"), "OK")  # w in db 4
+        self.assertEqual(b.call("SELECT", "4"), "OK")
+        self.assertEqual(b.call("SET", "w", "changed"), "OK")
+        self.assertEqual(a.call("MULTI"), "OK")
+        self.assertEqual(a.call("SELECT", "6"), "QUEUED")
+        self.assertIsNone(a.call("EXEC"))
+        self.assertEqual(a.call("GET", "where"), b"db4")
+        # DISCARD drops it too.
+        self.assertEqual(a.call("MULTI"), "OK")
+        self.assertEqual(a.call("SELECT", "6"), "QUEUED")
+        self.assertEqual(a.call("DISCARD"), "OK")
+        self.assertEqual(a.call("GET", "where"), b"db4")
+
     def test_values_of_twenty_megabytes_round_trip_intact(self):
         client = self.client(socket_timeout=30)
         value = hashlib.sha256(b"seed").digest() * (21 * 1024 * 1024 // 32)
