@@ -34,6 +34,10 @@ bool Runtime::set_paused(const std::string& database, bool paused) {
   return paused ? paused_databases_.insert(database).second : paused_databases_.erase(database) > 0;
 }
 
+bool Runtime::set_backend_paused(const std::string& backend, bool paused) {
+  return paused ? paused_backends_.insert(backend).second : paused_backends_.erase(backend) > 0;
+}
+
 const ServerRuntime* Runtime::find(std::string_view backend, std::string_view server) const {
   auto it = servers_.find(key(backend, server));
   return it == servers_.end() ? nullptr : &it->second;
@@ -44,6 +48,7 @@ std::shared_ptr<const Snapshot> Runtime::build_snapshot(std::chrono::steady_cloc
   snapshot->generation = ++generation_;
   snapshot->config = config_;
   snapshot->paused_databases = paused_databases_;
+  snapshot->paused_backends = paused_backends_;
   snapshot->backends.reserve(config_->backends.size());
   for (const auto& backend : config_->backends) {
     BackendView view;

@@ -53,6 +53,9 @@ class Runtime {
   // Operator pause of PostgreSQL databases (survives reloads by name).
   bool set_paused(const std::string& database, bool paused);
   const std::set<std::string, std::less<>>& paused_databases() const { return paused_databases_; }
+  // Redis backends paused by the operator: new commands wait.
+  bool set_backend_paused(const std::string& backend, bool paused);
+  const std::set<std::string, std::less<>>& paused_backends() const { return paused_backends_; }
   const conf::Config& config() const { return *config_; }
   std::shared_ptr<const conf::Config> config_ptr() const { return config_; }
 
@@ -68,6 +71,7 @@ class Runtime {
   std::map<std::string, ServerRuntime, std::less<>> servers_;
   uint64_t generation_ = 0;
   std::set<std::string, std::less<>> paused_databases_;
+  std::set<std::string, std::less<>> paused_backends_;
 };
 
 }  // namespace sy::balancer

@@ -50,6 +50,8 @@ struct Snapshot {
   std::vector<BackendView> backends;  // same order as config->backends
   // PostgreSQL databases paused by the operator: new transactions wait.
   std::set<std::string, std::less<>> paused_databases;
+  // Redis backends paused by the operator: new commands wait.
+  std::set<std::string, std::less<>> paused_backends;
 
   const BackendView* find_backend(std::string_view name) const;
 };

@@ -17,7 +17,7 @@ for arg in "$@"; do
     *) suites+=("$arg") ;;
   esac
 done
-[[ ${#suites[@]} -gt 0 ]] || suites=(l4 http tls postgres failover redis)
+[[ ${#suites[@]} -gt 0 ]] || suites=(l4 http tls postgres failover redis redis_failover)
 need() {  # tool, package
   command -v "$1" >/dev/null || { echo "bench: $1 is missing (apt-get install $2)" >&2; exit 2; }
 }
@@ -27,6 +27,9 @@ for suite in "${suites[@]}"; do
     postgres) need /usr/lib/postgresql/15/bin/pgbench postgresql-15; need /usr/sbin/pgbouncer pgbouncer ;;
     redis) need /usr/bin/redis-server redis-server; need redis-benchmark redis-tools
            need /usr/sbin/nutcracker nutcracker ;;
+    redis_failover) need /usr/bin/redis-server redis-server; need /usr/bin/redis-sentinel redis-sentinel
+                    /usr/bin/python3 -c 'import redis' 2>/dev/null ||
+                      { echo "bench: redis-py is missing (apt-get install python3-redis)" >&2; exit 2; } ;;
     failover) need /usr/lib/postgresql/15/bin/pg_basebackup postgresql-15; need /usr/sbin/pgbouncer pgbouncer
               need haproxy haproxy
               /usr/bin/python3 -c 'import psycopg2' 2>/dev/null ||

@@ -9,6 +9,14 @@
 
 namespace sy::conf {
 
+// Where a redis listener sends read-only commands (Redis' "readonly" flag).
+// Words in schema_redis.cpp, in this order.
+enum class RedisReadFrom : uint8_t {
+  master,          // everything to the master
+  prefer_replica,  // reads to a replica within the lag limits, else the master
+  replica,         // reads to such a replica only; none: -ERR
+};
+
 struct RedisListener {
   // Clients log in with AUTH [user] password or HELLO ... AUTH user password;
   // no password: every client is in without AUTH, as with a Redis without
@@ -21,6 +29,12 @@ struct RedisListener {
   // Reply bytes waiting to be written to a client that does not read; beyond
   // it the client is disconnected, like Redis' client-output-buffer-limit.
   uint64_t max_output = 64u << 20;
+  // Reads from replicas, and how far behind a replica may be to take them
+  // (0: no limit): replication offset bytes behind the master, and how long
+  // ago the master was where the replica is.
+  RedisReadFrom read_from = RedisReadFrom::master;
+  std::chrono::milliseconds max_replica_lag = std::chrono::seconds(10);
+  uint64_t max_replica_lag_bytes = 1u << 20;
 };
 
 struct RedisBackend {

@@ -16,6 +16,7 @@ constexpr SectionSpec sections[] = {
 };
 
 constexpr int64_t kib = 1024;
+constexpr std::string_view read_from_words[] = {"master", "prefer_replica", "replica"};
 
 // clang-format off
 constexpr KeySpec keys[] = {
@@ -33,6 +34,16 @@ constexpr KeySpec keys[] = {
      .default_text = "64MiB", .reloadable = true, .field = bound<&RedisListener::max_output>,
      .description = "reply bytes queued for a client that does not read; beyond it the client is disconnected "
                     "(like client-output-buffer-limit)"},
+    {.section = "listener.redis", .key = "read_from", .type = T::enumeration, .allowed = read_from_words,
+     .default_text = "master", .reloadable = true, .field = bound<&RedisListener::read_from>,
+     .description = "where read-only commands go: master, prefer_replica (a replica within the lag limits, else "
+                    "the master) or replica (only such a replica; none: -ERR)"},
+    {.section = "listener.redis", .key = "max_replica_lag", .type = T::duration, .default_text = "10s",
+     .reloadable = true, .field = bound<&RedisListener::max_replica_lag>,
+     .description = "a replica further behind in time gets no reads; 0 = no limit"},
+    {.section = "listener.redis", .key = "max_replica_lag_bytes", .type = T::size, .default_text = "1MiB",
+     .reloadable = true, .field = bound<&RedisListener::max_replica_lag_bytes>,
+     .description = "a replica further behind the master's replication offset gets no reads; 0 = no limit"},
 
     // [backend.redis]
     {.section = "backend.redis", .key = "user", .type = T::string, .default_text = "unset", .reloadable = true,

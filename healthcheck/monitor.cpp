@@ -15,6 +15,7 @@ struct HealthMonitor::Check {
   conf::Address address;
   conf::HealthCheck settings;
   conf::BackendTls tls;  // the backend's [backend.tls]: postgres checks log in the same way
+  std::shared_ptr<const tls::ClientContext> tls_context;  // its loaded context: http and patroni checks use HTTPS
   Hysteresis hysteresis;
   uv_timer_t timer;
   Probe* probe = nullptr;                // tcp, http, patroni, redis: one probe per check
@@ -36,7 +37,8 @@ void stop_postgres(PostgresChecker*& checker) {
 HealthMonitor::~HealthMonitor() = default;  // stop() must have run on the loop
 
 void HealthMonitor::configure(const conf::Config& config,
-                              const std::function<balancer::Health(const std::string&, const std::string&)>& health_of) {
+                              const std::function<balancer::Health(const std::string&, const std::string&)>& health_of,
+                              const TlsOf& tls_of) {
   std::map<std::string, Check*> next;
   for (const auto& backend : config.backends) {
     if (backend.health_check.kind == conf::HealthCheckKind::none) continue;
@@ -48,7 +50,7 @@ void HealthMonitor::configure(const conf::Config& config,
         checks_.erase(it);
       } else {
         check = new Check{this, backend.name, server.name, backend.check_address(server), backend.health_check,
-                          backend.tls, Hysteresis(health_of(backend.name, server.name)), {}};
+                          backend.tls, nullptr, Hysteresis(health_of(backend.name, server.name)), {}};
         uv_timer_init(loop_, &check->timer);
         check->timer.data = check;
         // The first check comes soon, at a random point, so checks spread out.
@@ -58,6 +60,8 @@ void HealthMonitor::configure(const conf::Config& config,
       check->address = backend.check_address(server);
       check->settings = backend.health_check;
       check->tls = backend.tls;
+      // A reload's new context (new CA, new client certificate) serves the next probe.
+      check->tls_context = backend.tls.enabled && tls_of ? tls_of(backend.name) : nullptr;
       if (check->postgres) {
         if (check->settings.kind == conf::HealthCheckKind::postgres)
           check->postgres->update(check->address, check->settings, check->tls);
@@ -84,6 +88,14 @@ conf::Duration HealthMonitor::jittered(conf::Duration interval) {
   return conf::Duration(std::max<int64_t>(1, interval.count() + jitter(random_)));
 }
 
+namespace {
+// The host a server was written with is the name its certificate is checked against.
+template <class Check>
+ProbeTls probe_tls(const Check& check) {
+  return {check.tls_context, check.address.host};
+}
+}  // namespace
+
 void HealthMonitor::run_probe(Check& check) {
   if (check.paused) return;
   auto done = [this, &check](ProbeResult result) {
@@ -103,11 +115,11 @@ void HealthMonitor::run_probe(Check& check) {
       expectation.head_request = s.method == "HEAD";
       std::string request = build_check_request(s.method, s.path, s.host.empty() ? default_host_header(check.address.host, check.address.port) : s.host);
       check.probe = start_http_probe(loop_, check.address, std::move(request), std::move(expectation), s.timeout,
-                                     nullptr, std::move(done));
+                                     nullptr, probe_tls(check), std::move(done));
       return;
     }
     case conf::HealthCheckKind::patroni:
-      check.probe = start_patroni_probe(loop_, check.address, s.timeout, std::move(done));
+      check.probe = start_patroni_probe(loop_, check.address, s.timeout, probe_tls(check), std::move(done));
       return;
     case conf::HealthCheckKind::redis:
       check.probe = start_redis_probe(loop_, check.address, s, std::move(done));

@@ -16,6 +16,7 @@
 #include "conf/config.hpp"
 #include "healthcheck/hysteresis.hpp"
 #include "healthcheck/probe.hpp"
+#include "tls/context.hpp"
 
 namespace sy::health {
 
@@ -40,9 +41,13 @@ class HealthMonitor {
 
   // Brings the set of checks in line with `config`: new servers get a check,
   // removed ones lose theirs, existing ones keep their rise/fall state and
-  // take the new settings. `health_of` gives each server's current health.
+  // take the new settings. `health_of` gives each server's current health;
+  // `tls_of` a backend's loaded [backend.tls] context (nullptr without
+  // one), which HTTP and Patroni checks then speak HTTPS with.
+  using TlsOf = std::function<std::shared_ptr<const tls::ClientContext>(const std::string& backend)>;
   void configure(const conf::Config& config,
-                 const std::function<balancer::Health(const std::string&, const std::string&)>& health_of);
+                 const std::function<balancer::Health(const std::string&, const std::string&)>& health_of,
+                 const TlsOf& tls_of = {});
   // Maintenance: no checks while paused.
   void set_paused(const std::string& backend, const std::string& server, bool paused);
   // Passive marking took the server down: it must now pass `rise` checks.

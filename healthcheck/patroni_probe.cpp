@@ -10,7 +10,7 @@
 namespace sy::health {
 
 Probe* start_patroni_probe(uv_loop_t* loop, const conf::Address& address, conf::Duration timeout,
-                           Probe::Done done) {
+                           ProbeTls tls, Probe::Done done) {
   HttpExpectation expectation;
   expectation.statuses = {{200, 200}};
   expectation.keep_body = true;
@@ -22,7 +22,7 @@ Probe* start_patroni_probe(uv_loop_t* loop, const conf::Address& address, conf::
     return {true, status.summary + ", answered in " + std::to_string(elapsed_ms) + "ms", status.role};
   };
   return start_http_probe(loop, address, build_check_request("GET", "/patroni", default_host_header(address.host, address.port)),
-                          std::move(expectation), timeout, std::move(interpret), std::move(done));
+                          std::move(expectation), timeout, std::move(interpret), std::move(tls), std::move(done));
 }
 
 }  // namespace sy::health

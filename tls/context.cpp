@@ -3,6 +3,7 @@
 // client's saved sessions) is installed here, once, so a created context is
 // never changed again and can be used from every worker thread.
 #include "tls/context.hpp"
+#include "tls/settings_fingerprint.hpp"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -252,6 +253,7 @@ Created<ClientContext> ClientContext::create(const ClientSettings& settings, Exp
   Created<ClientContext> result;
   std::shared_ptr<ClientContext> client(new ClientContext());
   client->settings_ = settings;
+  client->fingerprint_ = settings_fingerprint(settings);
 
   std::string alpn_wire = alpn_wire_format(settings.alpn, result.error);
   if (!result.error.empty()) return result;

@@ -84,12 +84,15 @@ class ClientContext {
   std::string_view server_name_for(std::string_view host) const {
     return settings_.server_name.empty() ? host : std::string_view(settings_.server_name);
   }
+  // The settings and file contents it was made of (tls/settings_fingerprint.hpp).
+  const std::string& fingerprint() const { return fingerprint_; }
 
  private:
   ClientContext() = default;
 
   SSL_CTX* context_ = nullptr;
   ClientSettings settings_;
+  std::string fingerprint_;
 };
 
 }  // namespace sy::tls

@@ -42,15 +42,15 @@ def _number(pattern, text, default=0.0):
 
 
 def run(pgbench, port, duration, clients, threads, mode, script_args, user, password, dbname,
-        proxy=None, backend=None, timeout_s=None):
+        proxy=None, backend=None, timeout_s=None, env=None):
     """pgbench -T DURATION -c CLIENTS -j THREADS -M MODE SCRIPT_ARGS over TCP to 127.0.0.1:PORT.
-    BACKEND: the postgres.Server whose CPU is measured too."""
+    BACKEND: the postgres.Server whose CPU is measured too. ENV: more libpq settings (PGSSLMODE)."""
     argv = [str(pgbench), "-h", "127.0.0.1", "-p", str(port), "-U", user, "-n", "-T", str(duration),
             "-c", str(clients), "-j", str(threads), "-M", mode, *script_args, dbname]
     if proxy and not proxy.alive():
         raise RuntimeError(f"{proxy.name} {proxy.exit_description()} before this run:\n"
                            + "\n".join(proxy.log_tail()))
-    env = {**os.environ, "PGPASSWORD": password, "PGCONNECT_TIMEOUT": "30"}
+    env = {**os.environ, "PGPASSWORD": password, "PGCONNECT_TIMEOUT": "30", **(env or {})}
     cpu_before = procs.cpu_seconds(proxy.pid) if proxy else 0.0
     backend_before = backend.cpu_seconds() if backend else 0.0
     # files, not pipes: hundreds of aborted clients print more than a pipe holds

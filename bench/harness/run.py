@@ -13,7 +13,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from harness import report  # noqa: E402
 
-ALL_SUITES = ["l4", "http", "tls", "postgres", "failover", "redis"]
+ALL_SUITES = ["l4", "http", "tls", "postgres", "failover", "redis", "redis_failover"]
 
 
 def parse_args():

@@ -3,25 +3,30 @@
 # certificate (ECDSA P-256, then RSA-2048) with the same thread count:
 # HTTPS keep-alive req/s (wrk) for 1 KiB and 64 KiB, full handshakes/s (wrk
 # with Connection: close, a new TLS connection per request) and resumed
-# handshakes/s (openssl s_time -reuse, session tickets).
+# handshakes/s (openssl s_time -reuse, session tickets). Then pgbench -S over
+# TLS through pgbouncer and switchyard (suites/tls_pgbench.py).
 import re
 import subprocess
 import time
 from dataclasses import dataclass
 
-from harness import procs, servers, wrk
-from harness.report import SuiteResult
+from harness import postgres, procs, servers, wrk
+from harness.report import SuiteResult, has_errors
 from harness.scenario import Scenario, Target, run_rounds
+from suites import tls_pgbench
 from suites.l4 import haproxy_maxconn
 
 DESCRIPTION = ("TLS termination: haproxy `bind ... ssl crt` vs switchyard `[listener.tls]`, both `mode http` / "
                "`protocol = \"http\"` in front of the same plain nginx (1 worker, loopback), same certificate and "
                "key, TLS 1.3 negotiated by default, session tickets on in both. Full handshakes: wrk sends "
                "`Connection: close`, so every request is a new TCP connection and a full handshake. Resumed: "
-               "`openssl s_time -reuse` (one client, sequential connections resuming the first session).")
+               "`openssl s_time -reuse` (one client, sequential connections resuming the first session). PostgreSQL: "
+               "pgbench -S with sslmode=require through pgbouncer (`client_tls_*`) and switchyard, its own section "
+               "below the summary.")
 
 VERSIONS = {"haproxy": ["haproxy", "-v"], "nginx": ["nginx", "-v"], "wrk": ["wrk", "-v"],
-            "openssl": ["openssl", "version"]}
+            "openssl": ["openssl", "version"], "pgbouncer": ["/usr/sbin/pgbouncer", "--version"],
+            "postgresql": [f"{postgres.PG_BIN}/postgres", "--version"]}
 
 FILES = {"1k.bin": 1 << 10, "64k.bin": 64 << 10}
 KEY_TYPES = {"ECDSA P-256": ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
@@ -185,11 +190,17 @@ def run(settings):
             group.stop(haproxy)
             group.stop(switchyard)
 
+        cert, key, _ = make_certificate(group.dir, "pg-ecdsa", KEY_TYPES["ECDSA P-256"])
+        pg_section, pg_scenario = tls_pgbench.run(settings, group, cert, key)
+        problems = ["pgbench over TLS had errors (see its section)"] if has_errors([pg_scenario]) else []
+
         notes = [
             "Both proxies terminate TLS and speak plain HTTP/1.1 to nginx with keep-alive; wrk and s_time verify "
             "nothing (the certificate is self-signed).",
             "s_time is one sequential client: its rate is bounded by round trips as much as by the proxy; the CPU "
             "per connection column is what compares the handshake cost.",
-            "Not measured here yet: pgbench -S over TLS through pgbouncer (client_tls_sslmode) and switchyard.",
+            "pgbench over TLS: pgbench and the proxies share the 2 cores; pgbouncer is single-threaded, so "
+            "switchyard runs 1 worker there whatever --workers says.",
         ]
-        return SuiteResult(DESCRIPTION, targets, scenarios, notes, logs, direct_label="no direct baseline")
+        return SuiteResult(DESCRIPTION, targets, scenarios, notes, logs, direct_label="no direct baseline",
+                           sections=pg_section, problems=problems)

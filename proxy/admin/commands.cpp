@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "proxy/admin/postgres_commands.hpp"
+#include "proxy/admin/redis_commands.hpp"
 #include "proxy/admin/request.hpp"
 #include "proxy/admin/table.hpp"
 #include "proxy/admin/tls_commands.hpp"
@@ -31,6 +32,16 @@ struct Command {
   Handler handler;
 };
 
+
+// A PostgreSQL database's handler, or a Redis backend's when the name is
+// not a database but a backend a redis listener serves.
+Handler for_database_or_redis(Handler database, Handler redis) {
+  return [database, redis](Request& request) {
+    std::string name(request.args[0]);
+    bool is_redis = !request.control.runtime().config().find_database(name) && request.control.is_redis_backend(name);
+    return is_redis ? redis(request) : database(request);
+  };
+}
 
 // "backend/server" -> the two names, or an error.
 bool split_server(std::string_view text, std::string_view& backend, std::string_view& server) {
@@ -135,12 +146,16 @@ const std::vector<Command>& commands() {
       {"show clients", "", "PostgreSQL clients: user, database, state, address, linked server", 0, 0, show_clients},
       {"show databases", "", "PostgreSQL databases: backend, real name, pool mode and limits, connections", 0, 0,
        show_databases},
-      {"show clusters", "", "PostgreSQL clusters: each server's role, timeline and replica lag", 0, 0, show_clusters},
-      {"pause", "DATABASE", "new transactions wait; answers when those in flight have finished", 1, 1, pause_database},
-      {"resume", "DATABASE", "end a pause: waiting clients go on", 1, 1, resume_database},
+      {"show clusters", "", "role-checked clusters (PostgreSQL, Patroni, Redis): each server's role, timeline, position and replica lag", 0, 0, show_clusters},
+      {"pause", "DATABASE|BACKEND",
+       "new transactions (Redis: commands) wait; answers when those in flight have finished", 1, 1,
+       for_database_or_redis(pause_database, pause_redis_backend)},
+      {"resume", "DATABASE|BACKEND", "end a pause: waiting clients go on", 1, 1,
+       for_database_or_redis(resume_database, resume_redis_backend)},
       {"switchover", "CLUSTER [SERVER]",
-       "pause the cluster's databases, wait for a new primary (SERVER if given) to be promoted, resume", 1, 2,
-       switchover},
+       "pause the cluster's databases (Redis: the backend), wait for a new primary (SERVER if given) to be "
+       "promoted (Redis with Sentinel: SENTINEL FAILOVER), resume",
+       1, 2, switchover},
   };
   return table;
 }

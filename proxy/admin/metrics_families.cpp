@@ -4,12 +4,14 @@
 
 #include <array>
 #include <chrono>
+#include <limits>
 #include <string>
 #include <string_view>
 
 #include "balancer/roles.hpp"
 #include "proxy/control/control.hpp"
 #include "proxy/postgres/postgres_front.hpp"
+#include "proxy/redis/redis_front.hpp"
 
 namespace sy::admin {
 namespace {
@@ -200,6 +202,68 @@ void add_postgres(std::vector<MetricFamily>& out, sy::control::Control& control)
   });
 }
 
+void add_failovers(std::vector<MetricFamily>& out, sy::control::Control& control) {
+  Family changes(out, "switchyard_backend_primary_changes_total",
+                 "times another server became the primary (PostgreSQL) or master (Redis) of a role-checked backend",
+                 MetricType::Counter);
+  for (const auto& backend : control.runtime().config().backends) {
+    if (!conf::reports_roles(backend.health_check.kind)) continue;
+    auto found = control.primary_changes().find(backend.name);
+    changes.add({{"backend", backend.name}},
+                static_cast<double>(found == control.primary_changes().end() ? 0 : found->second));
+  }
+}
+
+void add_redis(std::vector<MetricFamily>& out, sy::control::Control& control) {
+  Family commands(out, "switchyard_redis_commands_total", "client commands sent to the backend's servers",
+                  MetricType::Counter);
+  Family errors(out, "switchyard_redis_errors_total",
+                "error replies to client commands: from a server, or the proxy's own (no master, limits, lost)",
+                MetricType::Counter);
+  Family retries(out, "switchyard_redis_retries_total",
+                 "commands sent again to the new master (after -READONLY or a connect that failed before sending)",
+                 MetricType::Counter);
+  Family waits(out, "switchyard_redis_master_waits_total", "times a client's commands waited for a master",
+               MetricType::Counter);
+  Family replica_reads(out, "switchyard_redis_replica_reads_total",
+                       "read-only commands sent to a replica (listeners with read_from)", MetricType::Counter);
+  Family refused(out, "switchyard_redis_dedicated_refused_total",
+                 "commands refused because max_dedicated connections were in use", MetricType::Counter);
+  Family connections(out, "switchyard_redis_server_connections",
+                     "connections to the backend's servers, shared or dedicated (open or opening)", MetricType::Gauge);
+  MetricFamily latency{"switchyard_redis_command_duration_seconds",
+                       "time from the write of a command on a shared connection to its reply",
+                       MetricType::Histogram,
+                       {}};
+  redis::RedisFrontFactory::counters_in(control.fronts())
+      .for_each_backend([&](const std::string& name, const redis::BackendTotals& totals) {
+        Labels labels{{"backend", name}};
+        commands.add(labels, static_cast<double>(totals.commands));
+        errors.add({{"backend", name}, {"source", "server"}}, static_cast<double>(totals.server_errors));
+        errors.add({{"backend", name}, {"source", "proxy"}}, static_cast<double>(totals.proxy_errors));
+        retries.add(labels, static_cast<double>(totals.retries));
+        waits.add(labels, static_cast<double>(totals.master_waits));
+        refused.add(labels, static_cast<double>(totals.dedicated_refused));
+        replica_reads.add(labels, static_cast<double>(totals.replica_reads));
+        connections.add({{"backend", name}, {"mode", "shared"}}, static_cast<double>(totals.shared_connections));
+        connections.add({{"backend", name}, {"mode", "dedicated"}},
+                        static_cast<double>(totals.dedicated_connections));
+        ClientMetric metric;
+        metric.label = labels;
+        uint64_t cumulative = 0;
+        for (size_t i = 0; i < redis::kLatencyBucketsUs.size(); ++i) {
+          cumulative += totals.latency_buckets[i];
+          metric.histogram.bucket.push_back({cumulative, redis::kLatencyBucketsUs[i] / 1e6});
+        }
+        cumulative += totals.latency_buckets.back();
+        metric.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+        metric.histogram.sample_count = cumulative;
+        metric.histogram.sample_sum = totals.latency_sum_us / 1e6;
+        latency.metric.push_back(std::move(metric));
+      });
+  out.push_back(std::move(latency));
+}
+
 }  // namespace
 
 std::vector<MetricFamily> collect_metrics(sy::control::Control& control) {
@@ -214,7 +278,9 @@ std::vector<MetricFamily> collect_metrics(sy::control::Control& control) {
   add_listeners(out, control);
   add_tls(out, control);
   add_servers(out, control);
+  add_failovers(out, control);
   add_postgres(out, control);
+  add_redis(out, control);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include "proxy/admin/postgres_commands.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <memory>
 
@@ -139,10 +140,25 @@ std::optional<Reply> show_databases(Request& request) {
   return render(table, request.json);
 }
 
+namespace {
+
+// Where the server's data is: PostgreSQL's WAL position as an LSN ("0/3000148"),
+// Redis' replication offset as a number of bytes; "-" before the first answer.
+Cell position(const conf::Backend& backend, const balancer::ServerRuntime& state) {
+  if (state.wal_lsn == 0) return Cell("-");
+  if (backend.health_check.kind == conf::HealthCheckKind::redis) return Cell(state.wal_lsn);
+  char lsn[32];
+  std::snprintf(lsn, sizeof lsn, "%X/%X", static_cast<unsigned>(state.wal_lsn >> 32),
+                static_cast<unsigned>(state.wal_lsn & 0xffffffffu));
+  return Cell(std::string(lsn));
+}
+
+}  // namespace
+
 std::optional<Reply> show_clusters(Request& request) {
   const auto& runtime = request.control.runtime();
-  Table table{{"cluster", "server", "address", "role", "health", "admin", "timeline", "lag_bytes", "lag_ms",
-               "last_role_check_ms_ago"},
+  Table table{{"cluster", "server", "address", "role", "health", "admin", "timeline", "position", "lag_bytes",
+               "lag_ms", "last_role_check_ms_ago"},
               {}};
   auto now = std::chrono::steady_clock::now();
   for (const auto& backend : runtime.config().backends) {
@@ -156,7 +172,7 @@ std::optional<Reply> show_clusters(Request& request) {
       bool replica = state->role == balancer::Role::replica;
       table.rows.push_back({backend.name, server.name, server.address.to_string(), balancer::to_string(state->role),
                             balancer::to_string(state->health), balancer::to_string(state->admin),
-                            static_cast<unsigned>(state->timeline),
+                            static_cast<unsigned>(state->timeline), position(backend, *state),
                             replica ? Cell(static_cast<uint64_t>(state->counters->replica_lag_bytes.load())) : Cell("-"),
                             replica ? Cell(static_cast<uint64_t>(state->counters->replica_lag_ms.load())) : Cell("-"),
                             seen});
@@ -169,7 +185,8 @@ std::optional<Reply> pause_database(Request& request) {
   std::string database(request.args[0]);
   if (auto problem = request.control.pause_database(database); !problem.empty()) return error(problem);
   const conf::Database* settings = request.control.runtime().config().find_database(database);
-  request.control.wait_until_idle({database}, settings->failover_timeout, [database, respond = request.respond](size_t busy) {
+  request.control.wait_until_idle(control::Control::transactions_in({database}), settings->failover_timeout,
+                                  [database, respond = request.respond](size_t busy) {
     if (busy == 0) respond(Reply{true, "database " + database + " paused; no transaction in flight\n"});
     else respond(Reply{true, "database " + database + " paused; " + std::to_string(busy) +
                                  " transaction(s) still in flight after failover_timeout\n"});

@@ -117,7 +117,7 @@ void Control::publish() {
 void Control::configure_health() {
   health_->configure(runtime_.config(), [this](const std::string& backend, const std::string& server) {
     return runtime_.find(backend, server)->health;
-  });
+  }, [this](const std::string& backend) { return tls_->backend(backend); });
   for (const auto& backend : runtime_.config().backends)
     for (const auto& server : backend.servers)
       if (runtime_.find(backend.name, server.name)->admin == balancer::AdminState::maint)

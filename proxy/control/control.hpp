@@ -82,19 +82,30 @@ class Control final : private WorkerReports {
   std::string set_admin_state(std::string_view backend, std::string_view server, balancer::AdminState state);
   std::string set_weight(std::string_view backend, std::string_view server, unsigned weight);
   ReloadOutcome reload();
-  // PostgreSQL pause / resume / switchover (switchover.cpp). Empty string on
-  // success, else what is wrong.
+  // Pause / resume / switchover (switchover.cpp). Empty string on success,
+  // else what is wrong. PostgreSQL pauses a database, Redis a backend.
   std::string pause_database(const std::string& database);
   std::string resume_database(const std::string& database);
-  // Calls `done(busy)` once no server connection of these databases is
-  // linked to a client (busy = 0), or at `timeout` with the count left.
-  void wait_until_idle(std::vector<std::string> databases, std::chrono::milliseconds timeout,
+  std::string pause_redis(const std::string& backend);
+  std::string resume_redis(const std::string& backend);
+  bool is_redis_backend(std::string_view name) const;
+  // What is still running on one worker: PostgreSQL transactions linked to
+  // a server in `databases`; Redis commands unanswered on `backend`.
+  static std::function<size_t(Worker&)> transactions_in(std::vector<std::string> databases);
+  static std::function<size_t(Worker&)> commands_in(std::string backend);
+  // Calls `done(busy)` once `busy_on` counts nothing on every worker
+  // (busy = 0), or at `timeout` with the count left.
+  void wait_until_idle(std::function<size_t(Worker&)> busy_on, std::chrono::milliseconds timeout,
                        std::function<void(size_t busy)> done);
-  // Pauses the databases served by `cluster`, waits for their transactions
-  // to finish and for the role checks to see a new primary (`target` if
-  // given), then resumes them. `done` gets (ok, report).
+  // Pauses what `cluster` serves, waits for what runs to finish, has the
+  // replica promoted (Redis with Sentinel: SENTINEL FAILOVER) and waits for
+  // the role checks to see a new primary (`target` if given), then resumes.
+  // `done` gets (ok, report).
   void switchover(const std::string& cluster, const std::string& target,
                   std::function<void(bool, std::string)> done);
+  // Per role-checked backend: how often another server became the primary
+  // (a failover or switchover).
+  const std::map<std::string, uint64_t>& primary_changes() const { return primary_changes_; }
   uint64_t reloads_ok() const { return reloads_ok_; }
   uint64_t reloads_rejected() const { return reloads_rejected_; }
   // Runs `work` on the control loop (from any thread).
@@ -104,6 +115,19 @@ class Control final : private WorkerReports {
   void visit_workers(std::function<void(Worker&)> visit, std::function<void()> done);
 
  private:
+  // One switchover's steps, the same for both protocols.
+  struct SwitchoverPlan {
+    std::string cluster, target;
+    std::chrono::milliseconds timeout{30000};
+    std::string what;       // what is paused, for the log
+    std::string busy_noun, idle_noun;  // what busy_on counts: "transaction(s)", "transaction"
+    std::function<void()> pause, resume;
+    std::function<size_t(Worker&)> busy_on;
+    // Empty: someone else promotes. Else starts the promotion and calls
+    // back with "" or why it could not.
+    std::function<void(std::function<void(std::string)>)> promote;
+  };
+  void run_switchover(SwitchoverPlan plan, std::function<void(bool, std::string)> done);
   void publish();
   ReloadOutcome try_reload();
   void apply_health_change(const health::HealthChange& change);
@@ -155,14 +179,25 @@ class Control final : private WorkerReports {
   std::map<std::string, Follower> followers_;                         // per backend with [backend.sentinel]
   std::map<std::string, sentinel::MasterChange> sentinel_reports_;  // their last reports
   std::shared_ptr<const balancer::Snapshot> published_;
-  std::map<std::string, balancer::WalHistory> wal_history_;
+  std::map<std::string, balancer::WalHistory> wal_history_;  // per role-checked backend: the primary's WAL over time
   // Per role-checked backend without a primary now: which one it lost and
   // when (for the log line that names the next one).
   struct LostPrimary {
     std::string name;
     std::chrono::steady_clock::time_point at;
   };
-  std::map<std::string, LostPrimary> lost_primaries_;  // per role-checked backend: the primary's WAL over time
+  std::map<std::string, LostPrimary> lost_primaries_;
+  std::map<std::string, uint64_t> primary_changes_;
+  // Per backend with [backend.sentinel] whose primary was elected while the
+  // Sentinels still named another server (the promoted replica's ROLE says
+  // master before they publish +switch-master): who, and whom they named.
+  // Until their answer changes, the one elected counts as named by them.
+  struct ElectedAheadOfSentinel {
+    std::string primary;
+    std::string sentinels_named;  // host:port
+  };
+  std::map<std::string, ElectedAheadOfSentinel> elected_ahead_of_sentinel_;
+  std::map<std::string, std::string> last_primaries_;  // per role-checked backend: the last one elected
   uv_signal_t sigterm_;
   uv_signal_t sigint_;
   uv_signal_t sighup_;

@@ -78,13 +78,24 @@ void Control::apply_role_report(const std::string& backend_name, const std::stri
 bool Control::elect(const conf::Backend& backend) {
   std::vector<balancer::RoleInput> inputs;
   std::vector<balancer::ServerRuntime*> states;
+  // Who names the master: the Sentinels' majority, unless this backend
+  // elected a primary they did not name and their answer has not changed
+  // since. That happens on every hard failover: the promoted replica says
+  // master a moment before +switch-master, and until then the Sentinels name
+  // the dead master. If it comes back as a master inside that window
+  // (restarted, empty, not yet demoted), it must not win back the writes.
   auto sentinel_report = sentinel_reports_.find(backend.name);
+  std::string sentinels_named =
+      sentinel_report == sentinel_reports_.end() ? std::string() : sentinel_report->second.master.to_string();
+  const ElectedAheadOfSentinel* ahead = nullptr;
+  if (auto it = elected_ahead_of_sentinel_.find(backend.name);
+      it != elected_ahead_of_sentinel_.end() && it->second.sentinels_named == sentinels_named)
+    ahead = &it->second;
   for (const auto& server : backend.servers) {
     balancer::ServerRuntime* state = runtime_.find(backend.name, server.name);
     states.push_back(state);
-    bool named = sentinel_report != sentinel_reports_.end() &&
-                 sentinel_report->second.master.host == server.address.host &&
-                 sentinel_report->second.master.port == server.address.port;
+    bool named = ahead ? server.name == ahead->primary
+                       : !sentinels_named.empty() && server.address.to_string() == sentinels_named;
     inputs.push_back({state->role_reported && state->health == balancer::Health::up, state->in_recovery,
                       state->timeline, named});
   }
@@ -127,6 +138,19 @@ bool Control::elect(const conf::Backend& backend) {
                     milliseconds_since(states[i]->role_seen_at), ")");
         break;
     }
+  }
+  // A failover or switchover: another server than the last primary is it now
+  // (whatever roles the servers went through on the way).
+  if (election.primary && !sentinels_named.empty()) {
+    const conf::Server& primary = backend.servers[*election.primary];
+    if (primary.address.to_string() == sentinels_named) elected_ahead_of_sentinel_.erase(backend.name);
+    else elected_ahead_of_sentinel_[backend.name] = {primary.name, sentinels_named};
+  }
+  if (election.primary) {
+    std::string& last = last_primaries_[backend.name];
+    const std::string& now = backend.servers[*election.primary].name;
+    if (!last.empty() && last != now) ++primary_changes_[backend.name];
+    last = now;
   }
   if (changed && !election.primary && !old_primary.empty())
     lost_primaries_[backend.name] = {old_primary, std::chrono::steady_clock::now()};

@@ -113,7 +113,8 @@ void ServerConnection::on_connect(core::Socket&, int status) {
   }
   set_state(State::login);
   socket_->read_start();
-  if (pool_.front().worker().backend_tls(pick_.backend->name())) {
+  if (auto tls = pool_.front().worker().backend_tls(pick_.backend->name())) {
+    tls_fingerprint_ = tls->fingerprint();
     // As libpq does: SSLRequest first; the startup message goes encrypted.
     awaiting_ssl_answer_ = true;
     socket_->write(pgwire::build_ssl_request());
@@ -130,8 +131,10 @@ void ServerConnection::on_ssl_answer(core::Slice data) {
   // Anything behind the 'S' came before the handshake: not from the server we verify.
   if (data.length > 1) return setup_failed("received unencrypted data after the SSL answer");
   tls_handshaking_ = true;
-  socket_->start_transport(core::connect_tls(pool_.front().worker().backend_tls(pick_.backend->name()),
-                                             pick_.server().config->address.host));
+  auto tls = pool_.front().worker().backend_tls(pick_.backend->name());
+  if (!tls) return setup_failed("[backend.tls] was removed by a reload during TLS setup");
+  tls_fingerprint_ = tls->fingerprint();
+  socket_->start_transport(core::connect_tls(std::move(tls), pick_.server().config->address.host));
 }
 
 void ServerConnection::on_transport_ready(core::Socket&) {

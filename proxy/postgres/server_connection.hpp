@@ -104,6 +104,9 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   ParameterSet& parameters() { return parameters_; }
   ServerStatements& statements() { return statements_; }
   const core::ServerPick& pick() const { return pick_; }
+  // The fingerprint of the [backend.tls] context this connection was made
+  // with; "" in plaintext. A release compares it with the current one.
+  const std::string& tls_fingerprint() const { return tls_fingerprint_; }
   int32_t backend_pid() const { return backend_pid_; }
   int32_t backend_key() const { return backend_key_; }
   uint64_t created_at() const { return created_at_; }
@@ -190,6 +193,7 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   bool processing_ = false;           // inside process_responses()
   bool awaiting_ssl_answer_ = false;  // [backend.tls]: SSLRequest sent, 'S' or 'N' not read yet
   bool tls_handshaking_ = false;
+  std::string tls_fingerprint_;
   uint64_t created_at_ = 0;
   uint64_t idle_since_ = 0;
   uint64_t busy_since_ = 0;

@@ -56,6 +56,8 @@ bool WorkerPool::still_eligible(const ServerConnection& server) const {
   if (!backend || backend->name() != server.pick().backend->name()) return false;
   const balancer::ServerView* view = backend->find_server(server.pick().server().name());
   if (!view || !view->usable()) return false;
+  // Made with [backend.tls] settings a reload replaced: new ones use the new settings.
+  if (tls_outdated(server)) return false;
   if (balancer::role_allows(*view, filter_for(key_.target, *settings), backend->roles_known())) return true;
   // A reader that fell back to the primary keeps it only while no replica
   // qualifies (replica lag is read live, not from the snapshot).
@@ -346,12 +348,21 @@ void WorkerPool::give_to_waiter_or_idle(ServerConnection& server, bool may_move)
   idle_.push_back(&server);
 }
 
+bool WorkerPool::tls_outdated(const ServerConnection& server) const {
+  auto current = front_.worker().backend_tls(server.pick().backend->name());
+  return server.tls_fingerprint() != (current ? current->fingerprint() : std::string());
+}
+
 void WorkerPool::release(ServerConnection& server) {
   ClientConnection* client = server.client();
   server.unlink();
   if (server.state() != ServerConnection::State::closing) {
     if (!server.reusable()) {
       server.close(server.busy() ? "released with requests in flight" : "released inside a transaction");
+    } else if (tls_outdated(server)) {
+      // A reload changed [backend.tls] (a setting or a file): the next
+      // client gets a connection made with the new settings.
+      server.close("[backend.tls] changed by a reload");
     } else {
       const conf::Database* settings = this->settings();
       if (settings && settings->pool_mode == conf::PoolMode::session && !settings->server_reset_query.empty()) {

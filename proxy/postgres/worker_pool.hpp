@@ -64,6 +64,8 @@ class WorkerPool {
 
   // --- servers ---
   void release(ServerConnection& server);  // the linked client is done with it
+  // Made with [backend.tls] settings a reload has since changed.
+  bool tls_outdated(const ServerConnection& server) const;
   void cancel_done(ServerConnection& server);  // a server released during its cancel may serve again
   void server_logged_in(ServerConnection& server);
   void server_failed(ServerConnection& server, pgwire::SqlState state, const std::string& message);

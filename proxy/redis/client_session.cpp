@@ -239,9 +239,17 @@ Command ClientSession::command_bytes(const resp::Frame& frame, const FrameBytes&
   return bytes.in_read() ? Command::of(bytes.sub_slice()) : Command::of(std::string(bytes.bytes));
 }
 
+namespace {
+
+bool takes_commands(const ServerConnection* connection) {
+  return connection && !connection->retired() && connection->state() != ServerConnection::State::closing;
+}
+
+}  // namespace
+
 ServerConnection* ClientSession::shared_connection(Hold& wait) {
   wait = Hold::none;
-  if (shared_ && !shared_->retired() && shared_->state() != ServerConnection::State::closing) return shared_;
+  if (takes_commands(shared_) && !shared_->serves_reads()) return shared_;
   if (shared_ && shared_in_flight_ > 0) {
     wait = Hold::switching;  // replies due on the old connection come first
     return nullptr;
@@ -254,6 +262,31 @@ ServerConnection* ClientSession::shared_connection(Hold& wait) {
   return nullptr;
 }
 
+bool ClientSession::goes_to_replica(const resp::CommandInfo* info) const {
+  return info && listener_.redis.read_from != conf::RedisReadFrom::master && info->has(resp::kReadOnly) &&
+         !info->has(resp::kWrite);
+}
+
+ServerConnection* ClientSession::read_connection(Hold& wait) {
+  wait = Hold::none;
+  const conf::RedisListener& settings = listener_.redis;
+  // Behind the client's commands in flight, wherever they are, so replies
+  // stay in order without waiting (with prefer_replica the master may answer).
+  if (takes_commands(shared_) && (shared_->serves_reads() || settings.read_from == conf::RedisReadFrom::prefer_replica))
+    return shared_;
+  if (shared_ && shared_in_flight_ > 0) {
+    wait = Hold::switching;
+    return nullptr;
+  }
+  // Paused by the operator: reads wait like every other command.
+  if (pool().paused()) return shared_connection(wait);
+  balancer::RoleFilter roles{balancer::Role::replica, settings.max_replica_lag_bytes,
+                             static_cast<uint32_t>(settings.max_replica_lag.count())};
+  if (ServerConnection* replica = pool().replica(who_.protocol, who_.id, roles)) return replica;
+  if (settings.read_from == conf::RedisReadFrom::replica) return nullptr;
+  return shared_connection(wait);
+}
+
 bool ClientSession::wait_for_master() {
   uint64_t now = uv_now(worker_.loop());
   if (hold_deadline_ == 0) hold_deadline_ = now + pool().failover_timeout().count();
@@ -263,8 +296,14 @@ bool ClientSession::wait_for_master() {
   return true;
 }
 
+std::string ClientSession::backend_error(std::string_view message) {
+  WorkerCounters::add(pool().counters().proxy_errors);
+  return error_reply(message);
+}
+
 std::string ClientSession::no_master_error() {
   hold_deadline_ = 0;
+  if (pool().paused()) return "ERR switchyard: backend " + listener_.backend + " is paused";
   return "ERR switchyard: no master available for backend " + listener_.backend;
 }
 
@@ -278,6 +317,7 @@ bool ClientSession::send_retries() {
       std::string error = error_reply(no_master_error());
       while (!retries_.empty()) {
         retries_.pop_front();
+        WorkerCounters::add(pool().counters().proxy_errors);
         write_out(Command::of(error));
         server_reply_done();
       }
@@ -303,10 +343,14 @@ bool ClientSession::forward(const resp::CommandInfo* info, const resp::Frame& fr
   Dedication wanted = dedication_for(info);
   if (dedicated_ || wanted != Dedication::none) return forward_dedicated(info, wanted, frame, bytes);
   Hold wait;
-  ServerConnection* connection = shared_connection(wait);
+  bool read = goes_to_replica(info);
+  ServerConnection* connection = read ? read_connection(wait) : shared_connection(wait);
   if (!connection) {
     if (wait != Hold::none) return park(bytes, wait);
-    reply_local(error_reply(no_master_error()));
+    if (read && listener_.redis.read_from == conf::RedisReadFrom::replica)
+      reply_local(backend_error("ERR switchyard: no replica within the lag limits for backend " + listener_.backend));
+    else
+      reply_local(backend_error(no_master_error()));
     return true;
   }
   connection->use_db(who_.db);
@@ -333,7 +377,7 @@ bool ClientSession::forward_dedicated(const resp::CommandInfo* info, Dedication 
     if (!dedicated_) {
       if (pool().has_master() || !wait_for_master()) {
         hold_deadline_ = 0;
-        reply_local(error_reply(error));
+        reply_local(backend_error(error));
         return true;
       }
       return park(bytes, Hold::master);
@@ -371,13 +415,12 @@ void ClientSession::flush_server() {
 
 void ClientSession::maybe_release_dedicated() {
   if (!dedicated_ || dedication_ == Dedication::sticky || at_server_ > 0 || in_multi_ || watching_) return;
-  // The state ended: the connection is closed rather than handed to another
-  // client with anything left on it.
+  // The state ended: the pool renews the connection (RESET) before another
+  // client gets it, so nothing left on it is handed on.
   ServerConnection* connection = dedicated_;
   dedicated_ = nullptr;
   dedication_ = Dedication::none;
-  connection->set_owner(nullptr);
-  connection->close("the client's connection state ended");
+  pool().release_dedicated(connection);
 }
 
 // ---------------------------------------------------------------- from the servers
@@ -408,7 +451,7 @@ void ClientSession::on_command_failed(ServerConnection& connection, std::string_
     if (shared_in_flight_ == 0) front_.schedule(this);
     return;
   }
-  write_out(Command::of(error_reply(error)));
+  write_out(Command::of(backend_error(error)));
   server_reply_done();
   flush_output();
   if (hold_ == Hold::switching && shared_in_flight_ == 0) front_.schedule(this);
@@ -437,6 +480,7 @@ void ClientSession::on_dedicated_lost(ServerConnection& connection, bool never_c
     // Nothing was sent: the commands fail, the client goes on.
     std::string error = error_reply("ERR switchyard: cannot connect to the master of backend " + listener_.backend);
     while (at_server_ > 0) {
+      WorkerCounters::add(pool().counters().proxy_errors);
       write_out(Command::of(error));
       server_reply_done();
     }

@@ -114,9 +114,16 @@ class ClientSession final : public core::Session, private core::SocketHandler {
   // The client's shared connection; nullptr with `wait` set when it should
   // wait (and is registered for the wake-up), else with wait = none.
   ServerConnection* shared_connection(Hold& wait);
+  // The same for a read-only command under read_from: a replica's shared
+  // connection (or, with prefer_replica, the master's); nullptr with
+  // wait = none when none may take it.
+  ServerConnection* read_connection(Hold& wait);
+  bool goes_to_replica(const resp::CommandInfo* info) const;
   // No master now: whether to wait for one (registers the wait).
   bool wait_for_master();
   std::string no_master_error();
+  // An error reply the proxy gives instead of the server's (counted).
+  std::string backend_error(std::string_view message);
   void note_shared_send(ServerConnection* connection);
   Dedication dedication_for(const resp::CommandInfo* info) const;
   void track_state(const resp::CommandInfo* info);

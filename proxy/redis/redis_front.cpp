@@ -4,13 +4,18 @@
 #include <algorithm>
 
 #include "proxy/redis/client_session.hpp"
+#include "proxy/redis/server_connection.hpp"
 #include "proxy/redis/server_pool.hpp"
 
 namespace sy::redis {
 
-RedisFront::RedisFront(core::Worker& worker) : worker_(worker) {
+RedisFront::RedisFront(core::Worker& worker, RedisCounters& counters) : worker_(worker), counters_(counters) {
   uv_idle_init(worker.loop(), &idle_);
   idle_.data = this;
+  uv_check_init(worker.loop(), &check_);
+  check_.data = this;
+  uv_prepare_init(worker.loop(), &prepare_);
+  prepare_.data = this;
 }
 
 RedisFront::~RedisFront() = default;
@@ -30,13 +35,20 @@ void RedisFront::shutdown() {
   if (idle_open_) {
     idle_open_ = false;
     uv_close(reinterpret_cast<uv_handle_t*>(&idle_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
   }
 }
 
 ServerPool& RedisFront::pool(const std::string& backend) {
   auto& slot = pools_[backend];
-  if (!slot) slot = std::make_unique<ServerPool>(worker_, backend);
+  if (!slot) slot = std::make_unique<ServerPool>(worker_, backend, counters_.add(backend));
   return *slot;
+}
+
+size_t RedisFront::commands_in_flight(const std::string& backend) const {
+  auto found = pools_.find(backend);
+  return found == pools_.end() ? 0 : found->second->commands_in_flight();
 }
 
 void RedisFront::schedule(ClientSession* client) {
@@ -64,6 +76,28 @@ void RedisFront::on_idle(uv_idle_t* idle) {
     self->running_ = &due;
     client->run_scheduled();
     self->running_ = nullptr;
+  }
+}
+
+void RedisFront::write_soon(ServerConnection* connection) {
+  if (to_write_.empty() && idle_open_) {
+    uv_check_start(&check_, [](uv_check_t* check) { static_cast<RedisFront*>(check->data)->write_due(); });
+    uv_prepare_start(&prepare_, [](uv_prepare_t* prepare) { static_cast<RedisFront*>(prepare->data)->write_due(); });
+  }
+  to_write_.push_back(connection);
+}
+
+void RedisFront::cancel_write(ServerConnection* connection) { std::erase(to_write_, connection); }
+
+void RedisFront::write_due() {
+  uv_check_stop(&check_);
+  uv_prepare_stop(&prepare_);
+  std::vector<ServerConnection*> due;
+  due.swap(to_write_);
+  // A write that fails at once closes its connection, which may be due later in the list.
+  for (ServerConnection*& connection : due) {
+    ServerConnection* current = connection;
+    if (current) current->write_queued();
   }
 }
 

@@ -7,6 +7,7 @@
 #include "proxy/core/log_guard.hpp"
 #include "proxy/core/tls_transport.hpp"
 #include "proxy/redis/client_session.hpp"
+#include "proxy/redis/redis_front.hpp"
 #include "proxy/redis/server_pool.hpp"
 #include "resp/writer.hpp"
 
@@ -76,7 +77,7 @@ void ServerConnection::on_connect(core::Socket&, int status) {
     uv_timer_stop(&timer_);
   state_ = State::ready;
   login();
-  flush();
+  write_queued();
   socket_->read_start();
   pool_.connection_ready(*this);
 }
@@ -102,6 +103,8 @@ void ServerConnection::login() {
 
 void ServerConnection::send(ClientSession* client, Command command) {
   pick_.server().counters->bytes_out.fetch_add(command.size(), std::memory_order_relaxed);
+  WorkerCounters::add(pool_.counters().commands);
+  if (serves_reads_) WorkerCounters::add(pool_.counters().replica_reads);
   if (mode_ == Mode::shared) {
     in_flight_.push_back(InFlight{Purpose::client, client, {}, db_});
     // Only a copy of the bytes is kept, for a retry; a slice is a reference.
@@ -111,8 +114,34 @@ void ServerConnection::send(ClientSession* client, Command command) {
 }
 
 void ServerConnection::flush() {
+  if (state_ != State::ready || unsent_.empty() || write_due_) return;
+  write_due_ = true;
+  RedisFront::of(pool_.worker()).write_soon(this);
+}
+
+void ServerConnection::write_queued() {
+  write_due_ = false;
   if (state_ != State::ready || unsent_.empty()) return;
+  // The latency of a command runs from this write (one clock read per
+  // write, not per command); the entries not stamped yet are at the back.
+  uint64_t now = uv_hrtime();
+  for (auto entry = in_flight_.rbegin(); entry != in_flight_.rend() && entry->sent_at == 0; ++entry)
+    entry->sent_at = now;
   write_commands(*socket_, unsent_);
+}
+
+size_t ServerConnection::client_commands_in_flight() const {
+  size_t count = 0;
+  for (const InFlight& entry : in_flight_) count += entry.purpose == Purpose::client;
+  return count;
+}
+
+void ServerConnection::renew() {
+  // Only the proxy's own commands can be in flight here: they go first.
+  login_commands_ = in_flight_.size();
+  write_own(Purpose::reset, {"RESET"});
+  initial_db_ = db_ = 0;
+  login();
 }
 
 void ServerConnection::use_db(unsigned db) {
@@ -129,6 +158,7 @@ void ServerConnection::on_data(core::Socket&, core::Slice data) {
   if (state_ == State::closing) return;
   uv_timer_stop(&timer_);  // a reply came: the handshake is done
   pick_.server().counters->bytes_in.fetch_add(data.length, std::memory_order_relaxed);
+  read_at_ = 0;  // the clock is read once per read, at the first reply that needs it
   StreamStatus status = replies_.feed(data, [this](const resp::Frame& frame, const FrameBytes& bytes) {
     on_frame(frame, bytes);
     return state_ != State::closing;
@@ -163,7 +193,18 @@ void ServerConnection::on_frame(const resp::Frame& frame, const FrameBytes& byte
   }
   // A demoted master: the command did not run. It and everything after it
   // on this connection go to the new master instead.
-  if (frame.is_error() && starts_with_word(bytes.bytes, "READONLY")) {
+  // A replica still loading its data set, or cut off from its master with
+  // replica-serve-stale-data off: the read goes to the master instead.
+  if (serves_reads_ && frame.is_error() &&
+      (starts_with_word(bytes.bytes, "LOADING") || starts_with_word(bytes.bytes, "MASTERDOWN"))) {
+    log::info("redis server ", pick_.backend->name(), "/", server_name(),
+              " cannot serve reads now; sending them to the master: ",
+              core::printable(bytes.bytes.substr(1, bytes.bytes.size() > 3 ? bytes.bytes.size() - 3 : 0)));
+    retry_on_close_ = true;
+    close("the replica cannot serve reads");
+    return;
+  }
+  if (!serves_reads_ && frame.is_error() && starts_with_word(bytes.bytes, "READONLY")) {
     log::info("redis server ", pick_.backend->name(), "/", server_name(),
               " answered READONLY: it is no longer the master; retrying its commands");
     pool_.master_demoted(*this);
@@ -173,10 +214,15 @@ void ServerConnection::on_frame(const resp::Frame& frame, const FrameBytes& byte
   }
   InFlight entry = std::move(in_flight_.front());
   in_flight_.pop_front();
+  if (entry.sent_at != 0) {
+    if (read_at_ == 0) read_at_ = uv_hrtime();
+    pool_.counters().record_latency(read_at_ > entry.sent_at ? (read_at_ - entry.sent_at) / 1000 : 0);
+  }
   deliver(entry.client, frame, bytes);
 }
 
 void ServerConnection::deliver(ClientSession* client, const resp::Frame& frame, const FrameBytes& bytes) {
+  if (frame.is_error()) WorkerCounters::add(pool_.counters().server_errors);
   // Replies for one client in one read go out in one write, after the read.
   if (touched_.empty() || touched_.back() != client) touched_.push_back(client);
   client->on_server_frame(*this, frame, bytes);
@@ -196,7 +242,10 @@ void ServerConnection::own_reply(const InFlight& entry, const resp::Frame& frame
   if (!frame.is_error()) return;
   std::string text(bytes.substr(1, bytes.size() > 3 ? bytes.size() - 3 : 0));
   log::warn("redis server ", pick_.backend->name(), "/", server_name(), ": ",
-            entry.purpose == Purpose::auth ? "AUTH" : entry.purpose == Purpose::hello ? "HELLO 3" : "SELECT",
+            entry.purpose == Purpose::auth    ? "AUTH"
+            : entry.purpose == Purpose::hello ? "HELLO 3"
+            : entry.purpose == Purpose::reset ? "RESET"
+                                              : "SELECT",
             " failed: ", core::printable(text));
   close("login failed", "ERR switchyard: the proxy could not log in to the server: " + text);
 }
@@ -206,7 +255,10 @@ void ServerConnection::fail_in_flight(std::string_view error, bool retry_all) {
   failed.swap(in_flight_);
   for (InFlight& entry : failed) {
     if (entry.purpose != Purpose::client) continue;
-    if (retry_all) entry.client->on_command_retry(*this, std::move(entry.command), entry.db);
+    if (retry_all) {
+      WorkerCounters::add(pool_.counters().retries);
+      entry.client->on_command_retry(*this, std::move(entry.command), entry.db);
+    }
     else entry.client->on_command_failed(*this, error);
   }
 }
@@ -223,11 +275,15 @@ void ServerConnection::close(std::string_view why, std::string_view error) {
   if (state_ == State::closing) return;
   bool never_connected = state_ == State::connecting;
   state_ = State::closing;
+  if (write_due_) RedisFront::of(pool_.worker()).cancel_write(this);
+  write_due_ = false;
   log::debug("redis server ", pick_.backend->name(), "/", server_name(), ": closing connection: ", why);
   pool_.forget_shared(*this);
-  pool_.connection_closed(*this, never_connected);
+  // A read connection that lost its replica counts as a failed connect: the
+  // replica is skipped for a moment.
+  pool_.connection_closed(*this, never_connected || retry_on_close_);
   // Before connecting, nothing was sent: every command can go elsewhere.
-  fail_in_flight(error, never_connected);
+  fail_in_flight(error, never_connected || retry_on_close_);
   unsent_.clear();
   if (owner_) {
     ClientSession* owner = owner_;
@@ -263,9 +319,14 @@ void ServerConnection::wake_drain_waiters() {
 
 void ServerConnection::on_drained(core::Socket&) { wake_drain_waiters(); }
 
+void ServerConnection::lose(std::string_view why) {
+  retry_on_close_ = serves_reads_;
+  close(why);
+}
+
 void ServerConnection::on_eof(core::Socket&) {
   if (state_ == State::connecting) pool_.worker().report_connect_result(pick_, UV_ECONNRESET);
-  close("the server closed the connection");
+  lose("the server closed the connection");
 }
 
 void ServerConnection::on_error(core::Socket&, int status) {
@@ -273,7 +334,7 @@ void ServerConnection::on_error(core::Socket&, int status) {
   if (why.empty()) why = uv_strerror(status);
   if (state_ != State::closing)
     log::info("redis server ", pick_.backend->name(), "/", server_name(), ": connection error: ", why);
-  close(why);
+  lose(why);
 }
 
 void ServerConnection::on_closed(core::Socket&) {

@@ -42,8 +42,16 @@ class ServerConnection final : private core::SocketHandler {
 
   // A client command; on a shared connection its reply goes to `client`.
   void send(ClientSession* client, Command command);
-  // Sends what send() queued (one write for a client's whole read).
+  // Sends what send() queued, at the end of the loop turn (RedisFront::
+  // write_soon): one write for every command queued in the turn.
   void flush();
+  // Writes what send() queued, now.
+  void write_queued();
+  // Dedicated, its client's state ended: RESET (which ends MULTI, WATCH,
+  // tracking and subscriptions, and goes back to db 0 and RESP2 even inside
+  // MULTI), then the login again, pipelined: the next client gets it clean
+  // without a new connect. A server that refuses RESET has it closed.
+  void renew();
   // SELECT when `db` is not the connection's database: the command sent
   // next runs in it. Its reply is the proxy's.
   void use_db(unsigned db);
@@ -53,12 +61,18 @@ class ServerConnection final : private core::SocketHandler {
   // Closes now: commands in flight get `error` (they may have run).
   void close(std::string_view why, std::string_view error = "ERR switchyard: connection to the server was lost");
 
+  // A shared connection to a replica, for read-only commands: what it loses
+  // (the connection, or a replica that cannot serve: -LOADING, -MASTERDOWN)
+  // is sent again to the master, as reads may safely run twice.
+  void serve_reads() { serves_reads_ = true; }
+  bool serves_reads() const { return serves_reads_; }
   Mode mode() const { return mode_; }
   State state() const { return state_; }
   int protocol() const { return protocol_; }
   bool retired() const { return retired_; }
   bool above_high_water() const { return socket_->above_high_water(); }
   size_t in_flight() const { return in_flight_.size(); }
+  size_t client_commands_in_flight() const;
   const core::ServerPick& pick() const { return pick_; }
   const std::string& server_name() const { return pick_.server().name(); }
   // Dedicated: the client it belongs to (nullptr once that client is gone).
@@ -75,12 +89,13 @@ class ServerConnection final : private core::SocketHandler {
  private:
   friend class ServerPool;  // deletes it once its handles are closed
   // What each reply in order answers: a client's command, or the proxy's own.
-  enum class Purpose : uint8_t { client, auth, hello, select, databases };
+  enum class Purpose : uint8_t { client, auth, hello, select, databases, reset };
   struct InFlight {
     Purpose purpose;
     ClientSession* client = nullptr;
     Command command;  // kept for a retry after -READONLY
     unsigned db = 0;  // the database it ran in
+    uint64_t sent_at = 0;  // uv_hrtime() of the write that carried it (0: not written yet)
   };
 
   ~ServerConnection();
@@ -90,6 +105,9 @@ class ServerConnection final : private core::SocketHandler {
   void own_reply(const InFlight& entry, const resp::Frame& frame, std::string_view bytes);
   void deliver(ClientSession* client, const resp::Frame& frame, const FrameBytes& bytes);
   void fail_in_flight(std::string_view error, bool retry_all);
+  // The server went away (EOF, an error): close, and a read connection's
+  // commands go to the master.
+  void lose(std::string_view why);
   void wake_drain_waiters();
   static void on_timer(uv_timer_t* timer);
 
@@ -108,6 +126,8 @@ class ServerConnection final : private core::SocketHandler {
   unsigned db_;          // the database the next command sent runs in
   State state_ = State::connecting;
   bool retired_ = false;
+  bool serves_reads_ = false;
+  bool retry_on_close_ = false;  // the commands in flight go elsewhere (reads lost with their replica)
   bool counted_active_ = false;
   core::Socket* socket_;
   uv_timer_t timer_;  // connect (and TLS handshake) timeout
@@ -115,7 +135,9 @@ class ServerConnection final : private core::SocketHandler {
   unsigned login_commands_ = 0;
   FrameStream<resp::ReplyParser> replies_;
   std::deque<InFlight> in_flight_;
+  uint64_t read_at_ = 0;  // uv_hrtime() of the read being handled, once needed
   std::vector<Command> unsent_;  // queued by send() until flush()
+  bool write_due_ = false;       // flush() asked the front for a write at the end of the turn
   ClientSession* owner_ = nullptr;
   std::vector<ClientSession*> drain_waiters_;
   std::vector<ClientSession*> touched_;  // got replies during this read

@@ -13,13 +13,20 @@ namespace {
 // checks or Sentinel say so.
 constexpr uint64_t kConnectBackoffMs = 100;
 
+// Renewed dedicated connections kept per RESP version: enough for bursts of
+// transactions and blocking commands without a connect each, few enough
+// that idle ones hold little on the server.
+constexpr size_t kSpareDedicated = 16;
+
 size_t slot_of(int protocol) { return protocol == 3 ? 1 : 0; }
 
 }  // namespace
 
-ServerPool::ServerPool(core::Worker& worker, std::string backend) : worker_(worker), backend_(std::move(backend)) {
+ServerPool::ServerPool(core::Worker& worker, std::string backend, WorkerCounters& counters)
+    : worker_(worker), backend_(std::move(backend)), counters_(counters) {
   uv_timer_init(worker.loop(), &retry_timer_);
   retry_timer_.data = this;
+  paused_ = worker.snapshot()->paused_backends.count(backend_) > 0;
   set_master(find_master());
 }
 
@@ -74,7 +81,11 @@ void ServerPool::set_master(std::optional<core::ServerPick> master) {
 }
 
 void ServerPool::on_snapshot() {
+  bool was_paused = paused_;
+  paused_ = worker_.snapshot()->paused_backends.count(backend_) > 0;
   set_master(find_master());
+  check_replicas();
+  if (was_paused && !paused_ && master_) wake_waiters();
   // Dedicated connections hold state on one server: when that server is no
   // longer the master, their clients are disconnected (as Redis itself
   // disconnects clients on a role change).
@@ -92,29 +103,80 @@ bool ServerPool::in_backoff() const {
 }
 
 ServerConnection* ServerPool::shared(int protocol, uint64_t client_id) {
-  if (!master_ || in_backoff()) return nullptr;
+  if (!master_ || paused_ || in_backoff()) return nullptr;
   auto& connections = shared_[slot_of(protocol)];
   const conf::Backend& config = *master_->backend->config;
   size_t wanted = config.redis.connections;
   size_t index = client_id % wanted;
   if (index < connections.size()) return connections[index];
-  auto* connection = new ServerConnection(*this, *master_, ServerConnection::Mode::shared, protocol, 0);
+  return open_shared(*master_, protocol, false, connections);
+}
+
+ServerConnection* ServerPool::open_shared(const core::ServerPick& pick, int protocol, bool for_reads,
+                                          std::vector<ServerConnection*>& list) {
+  auto* connection = new ServerConnection(*this, pick, ServerConnection::Mode::shared, protocol, 0);
+  if (for_reads) connection->serve_reads();
   all_.insert(connection);
-  connections.push_back(connection);
+  WorkerCounters::add<int64_t>(counters_.shared_connections);
+  list.push_back(connection);
   connection->start();
   // start() may have failed at once (and closed it).
   return connection->state() == ServerConnection::State::closing ? nullptr : connection;
 }
 
+ServerConnection* ServerPool::replica(int protocol, uint64_t client_id, const balancer::RoleFilter& roles) {
+  if (paused_) return nullptr;  // the client waits for the resume (ClientSession::read_connection)
+  const balancer::BackendView* backend = worker_.snapshot()->find_backend(backend_);
+  if (!backend || !backend->roles_known()) return nullptr;
+  uint64_t now = uv_now(worker_.loop());
+  std::vector<size_t> in_backoff;
+  for (size_t i = 0; i < backend->servers.size(); ++i)
+    if (auto it = replicas_.find(backend->servers[i].name());
+        it != replicas_.end() && it->second.failed_at != 0 && now - it->second.failed_at < kConnectBackoffMs)
+      in_backoff.push_back(i);
+  std::optional<core::ServerPick> pick = worker_.pick_server(backend_, client_id, in_backoff, roles);
+  if (!pick) return nullptr;
+  auto& connections = replicas_[pick->server().name()].shared[slot_of(protocol)];
+  size_t index = client_id % backend->config->redis.connections;
+  if (index < connections.size()) return connections[index];
+  return open_shared(*pick, protocol, true, connections);
+}
+
+void ServerPool::check_replicas() {
+  const balancer::BackendView* backend = worker_.snapshot()->find_backend(backend_);
+  for (auto it = replicas_.begin(); it != replicas_.end();) {
+    const balancer::ServerView* server = backend ? backend->find_server(it->first) : nullptr;
+    bool still = server && server->usable() && server->role == balancer::Role::replica;
+    if (still) {
+      ++it;
+      continue;
+    }
+    // Their reads are answered first (retire closes once they are).
+    std::vector<ServerConnection*> old;
+    for (auto& connections : it->second.shared) old.insert(old.end(), connections.begin(), connections.end());
+    it = replicas_.erase(it);
+    for (ServerConnection* connection : old) connection->retire("no longer a replica that takes reads");
+  }
+}
+
 ServerConnection* ServerPool::dedicated(ClientSession* owner, int protocol, unsigned db, std::string& error) {
-  if (!master_ || in_backoff()) {
+  if (!master_ || paused_ || in_backoff()) {
     error = "ERR switchyard: no master available for backend " + backend_;
     return nullptr;
+  }
+  auto& spares = spare_[slot_of(protocol)];
+  if (!spares.empty()) {
+    ServerConnection* connection = spares.back();  // on the master: on_snapshot closes the others
+    spares.pop_back();
+    connection->set_owner(owner);
+    connection->use_db(db);
+    return connection;
   }
   unsigned limit = master_->backend->config->redis.max_dedicated;
   if (dedicated_count_ >= limit) {
     error = "ERR switchyard: max dedicated connections reached for backend " + backend_ + " (" +
             std::to_string(limit) + ")";
+    WorkerCounters::add(counters_.dedicated_refused);
     log::warn("redis backend ", backend_, ": max_dedicated (", limit, ") reached: a client's command is refused");
     return nullptr;
   }
@@ -122,6 +184,7 @@ ServerConnection* ServerPool::dedicated(ClientSession* owner, int protocol, unsi
   connection->set_owner(owner);
   all_.insert(connection);
   ++dedicated_count_;
+  WorkerCounters::add<int64_t>(counters_.dedicated_connections);
   connection->start();
   if (connection->state() == ServerConnection::State::closing) {
     error = "ERR switchyard: cannot connect to the master of backend " + backend_;
@@ -130,8 +193,29 @@ ServerConnection* ServerPool::dedicated(ClientSession* owner, int protocol, unsi
   return connection;
 }
 
+void ServerPool::release_dedicated(ServerConnection* connection) {
+  connection->set_owner(nullptr);
+  auto& spares = spare_[slot_of(connection->protocol())];
+  bool keep = connection->state() == ServerConnection::State::ready && master_ &&
+              master_->server().name() == connection->server_name() && spares.size() < kSpareDedicated;
+  if (!keep) {
+    connection->close("the client's connection state ended");
+    return;
+  }
+  connection->renew();
+  spares.push_back(connection);
+}
+
+size_t ServerPool::commands_in_flight() const {
+  size_t count = 0;
+  for (const ServerConnection* connection : all_)
+    if (connection->mode() == ServerConnection::Mode::shared) count += connection->client_commands_in_flight();
+  return count;
+}
+
 bool ServerPool::master_expected() const {
-  if (master_) return true;
+  // While paused, each client's own deadline (failover_timeout) bounds its wait.
+  if (master_ || paused_) return true;
   return uv_now(worker_.loop()) - master_missing_since_ < static_cast<uint64_t>(failover_timeout().count());
 }
 
@@ -144,6 +228,7 @@ void ServerPool::wait_for_master(ClientSession* client) {
   for (ClientSession* waiting : waiters_)
     if (waiting == client) return;
   waiters_.push_back(client);
+  WorkerCounters::add(counters_.master_waits);
   if (master_ && in_backoff() && !uv_is_active(reinterpret_cast<uv_handle_t*>(&retry_timer_)))
     uv_timer_start(&retry_timer_, &ServerPool::on_timer, kConnectBackoffMs, 0);
 }
@@ -163,11 +248,21 @@ void ServerPool::connection_ready(ServerConnection& connection) {
 }
 
 void ServerPool::connection_closed(ServerConnection& connection, bool never_connected) {
-  if (connection.mode() == ServerConnection::Mode::dedicated) --dedicated_count_;
-  if (never_connected) {
-    failed_server_ = connection.server_name();
-    failed_at_ = uv_now(worker_.loop());
+  if (connection.mode() == ServerConnection::Mode::dedicated) {
+    std::erase(spare_[slot_of(connection.protocol())], &connection);
+    --dedicated_count_;
+    WorkerCounters::add<int64_t>(counters_.dedicated_connections, -1);
+  } else {
+    WorkerCounters::add<int64_t>(counters_.shared_connections, -1);
   }
+  if (!never_connected) return;
+  if (connection.serves_reads()) {
+    if (auto it = replicas_.find(connection.server_name()); it != replicas_.end())
+      it->second.failed_at = uv_now(worker_.loop());
+    return;
+  }
+  failed_server_ = connection.server_name();
+  failed_at_ = uv_now(worker_.loop());
 }
 
 void ServerPool::master_demoted(ServerConnection& connection) {
@@ -180,6 +275,9 @@ void ServerPool::master_demoted(ServerConnection& connection) {
 
 void ServerPool::forget_shared(ServerConnection& connection) {
   for (auto& connections : shared_) std::erase(connections, &connection);
+  if (!connection.serves_reads()) return;
+  if (auto it = replicas_.find(connection.server_name()); it != replicas_.end())
+    for (auto& connections : it->second.shared) std::erase(connections, &connection);
 }
 
 void ServerPool::destroy(ServerConnection* connection) {

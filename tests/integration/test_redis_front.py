@@ -109,6 +109,58 @@ class RedisFrontTest(IntegrationTest):
         wait_for(lambda: self.server.client().info("clients")["connected_clients"] <= 4, 5,
                  "the dedicated connections to close")
 
+    def test_dedicated_connections_are_renewed_and_reused_once_their_state_ends(self):
+        def connections_made():  # by the front (the health checks connect too)
+            return self.sy.server("cache", "r1")["total"]
+        self.assertIsNone(self.raw().call("GET", "x"))  # the shared connection is open
+        a = self.raw()
+        self.assertEqual(a.call("SELECT", "5"), "OK")
+        self.assertEqual(a.call("SET", "in-db-5", "1"), "OK")
+        # A SELECT inside MULTI moves the server connection to db 7 at EXEC:
+        # state the proxy does not track, which RESET clears.
+        self.assertEqual(a.call("WATCH", "w"), "OK")
+        self.assertEqual(a.call("MULTI"), "OK")
+        self.assertEqual(a.call("SELECT", "7"), "QUEUED")
+        self.assertEqual(a.call("SET", "in-db-7", "1"), "QUEUED")
+        self.assertEqual(a.call("EXEC"), ["OK", "OK"])
+        self.assertIsNone(a.call("BLPOP", "empty", "0.05"))
+        before = connections_made()
+        for n in range(30):
+            client = RespClient(self.port)
+            self.assertEqual(client.call("MULTI"), "OK")
+            self.assertEqual(client.call("INCR", "n"), "QUEUED")
+            self.assertEqual(client.call("EXEC"), [n + 1])
+            self.assertIsNone(client.call("BLPOP", "empty", "0.01"))
+            client.close()
+        # Every transaction and blocking command reused the one renewed connection.
+        self.assertEqual(connections_made() - before, 0)
+        # Renewed means clean: each client is in its own db, with no WATCH
+        # (w changes now) or MULTI left.
+        self.server.client().set("w", "changed")
+        b = self.raw()
+        self.assertEqual(b.call("MULTI"), "OK")
+        self.assertEqual(b.call("GET", "in-db-5"), "QUEUED")
+        self.assertEqual(b.call("EXEC"), [None])
+        in_5 = self.raw()
+        self.assertEqual(in_5.call("SELECT", "5"), "OK")
+        self.assertEqual(in_5.call("MULTI"), "OK")
+        self.assertEqual(in_5.call("GET", "in-db-5"), "QUEUED")
+        self.assertEqual(in_5.call("EXEC"), [b"1"])
+        others = [row for row in self.server.client().client_list() if row.get("cmd") != "client|list"]
+        self.assertTrue(others)
+        for row in others:
+            self.assertEqual(row["multi"], "-1", row)  # (shared connections stay in the db they last used)
+        # RESP3 clients get connections of their own kind.
+        resp3 = self.raw()
+        self.assertEqual(resp3.call("HELLO", "3")["proto"], 3)
+        self.assertEqual(resp3.call("MULTI"), "OK")
+        self.assertEqual(resp3.call("HGETALL", "none"), "QUEUED")
+        self.assertEqual(resp3.call("EXEC"), [{}])
+        c = self.raw()
+        self.assertEqual(c.call("MULTI"), "OK")
+        self.assertEqual(c.call("HGETALL", "none"), "QUEUED")
+        self.assertEqual(c.call("EXEC"), [[]])
+
     def test_blpop_waits_on_its_own_connection_while_other_clients_go_on(self):
         popped = {}
 

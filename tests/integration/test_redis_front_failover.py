@@ -144,6 +144,55 @@ class RedisFrontFailoverTest(IntegrationTest):
         self.assertLessEqual(len(writer.errors), 2, writer.errors)
         self.assertEqual(self.replica.role(), "master")
 
+    def test_an_old_master_that_comes_back_as_a_master_gets_nothing(self):
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5)
+        self.assertTrue(client.set("before", "1"))
+        self.master.kill()
+        wait_for(lambda: self.primary() == self.replica.address, 30, "the replica to be the primary")
+        self.assertTrue(client.set("after-failover", "1"))
+        new_master = self.replica.client()
+        self.assertEqual(new_master.get("after-failover"), b"1")
+        # Back on its port with an empty data set and no replicaof: it says master
+        # until a Sentinel sees it (Sentinel waits ~8 s before converting it).
+        self.master.launch()
+        old_master = self.master.client(socket_timeout=2)
+        self.assertEqual(self.master.role(), "master")
+        window_start = time.monotonic()
+        written_while_master = []
+        on_old, missing_on_new, primaries = [], [], set()
+        n = 0
+        while time.monotonic() - window_start < 20:
+            if self.master.role() != "master":
+                break
+            n += 1
+            key = f"comeback:{n}"
+            # A fresh client now and then: new connections must not reach the old master either.
+            writer = client if n % 5 else redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5)
+            self.assertTrue(writer.set(key, n))
+            self.assertEqual(int(writer.get(key)), n)
+            if new_master.get(key) is None:
+                missing_on_new.append(key)
+            present_on_old = old_master.get(key) is not None
+            still_master = self.master.role() == "master"  # once a replica, it copies everything
+            if still_master:
+                written_while_master.append(time.monotonic() - window_start)
+                if present_on_old:
+                    on_old.append(key)
+            primaries.add(self.primary())
+            time.sleep(0.05)
+        self.assertEqual(missing_on_new, [])
+        self.assertEqual(on_old, [], "keys written through switchyard found on the returned old master")
+        self.assertEqual(primaries, {self.replica.address})
+        # The window was real: several seconds with the old master answering as a master.
+        self.assertGreater(written_while_master[-1], 2.0, f"{len(written_while_master)} writes")
+        self.assertGreaterEqual(len(written_while_master), 20)
+        # Sentinel demotes it in the end, and writes still go to the new master.
+        wait_for(lambda: self.master.role() == "slave", 30, "Sentinel to turn the old master into a replica")
+        self.assertTrue(client.set("after-demotion", "1"))
+        self.assertEqual(new_master.get("after-demotion"), b"1")
+        print(f"\nold master back as a master for {written_while_master[-1]:.1f}s: "
+              f"{len(written_while_master)} writes, none on it", flush=True)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -4,16 +4,20 @@ listener, verified by name (a wrong name fails with a clear log line and a
 502/503, never plaintext); redis-server with only a --tls-port behind a tcp
 listener; a PostgreSQL server with ssl = on whose pg_hba.conf accepts only
 TLS (hostssl), verify-full passing with the right name and failing with a
-clear log line on the wrong one."""
+clear log line on the wrong one. Health checks use the same [backend.tls]:
+an http check of the HTTPS origin goes up with the right CA and stays down
+with a wrong one, the reason logged once; a postgres check logs in with
+libpq's sslmode where plaintext is refused."""
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
-from fixtures import IntegrationTest, http_config, tcp_config
+from fixtures import IntegrationTest, http_config, tcp_config, wait_for
 from fixtures.http_client import get
-from fixtures.pg_proxy import APP_PASSWORD, APP_USER, pg_config, psql
+from fixtures.pg_proxy import APP_PASSWORD, APP_USER, pg_config, pg_connect, psql
 from fixtures.pki import Pki
 from fixtures.postgres import PostgresCluster, _chown_postgres, free_port
 from fixtures.redis import RedisServer
@@ -46,6 +50,53 @@ class HttpsOriginTest(IntegrationTest):
         self.assertIn(response.status, (502, 503))
         self.sy.wait_for_log(r"TLS hostname_mismatch: .*does not name \"other\.test\"", timeout=5)
         self.assertEqual(self.nginx.connections_used(), (0, 0), "nothing was sent to a server we could not verify")
+
+
+def quick_check(**settings):
+    """Checks 200ms apart, two to change the state."""
+    return {"interval": "300ms", "timeout": "250ms", "rise": 2, "fall": 2, "passive_fall": 0, **settings}
+
+
+class HttpsHealthCheckTest(IntegrationTest):
+    """type = "http" checks of an nginx that speaks only HTTPS."""
+
+    def setUp(self):
+        super().setUp()
+        self.pki = Pki(self.workdir)
+        cert, key = self.pki.issue("origin.test", ["DNS:origin.test"])
+        self.nginx = self.start_nginx({"health": b"ok\n"}, tls=(cert, key))
+
+    def start(self, ca):
+        config = http_config([{"name": "o1", "address": self.nginx.address}],
+                             backend={"tls": {"ca": str(ca), "server_name": "origin.test"}},
+                             health=quick_check(type="http", path="/health", expect_body="ok"))
+        self.sy = self.start_switchyard(config)
+
+    def test_an_http_check_over_tls_with_the_backends_ca_passes(self):
+        self.start(self.pki.ca_cert)
+        wait_for(lambda: self.sy.server("app", "o1")["last_check"].startswith("ok: HTTP 200 in "), 8,
+                 f"an HTTPS check that passes; show servers: {self.sy.servers('app')}")
+        self.assertEqual(self.sy.server("app", "o1")["health"], "up")
+        used, requests = self.nginx.connections_used()
+        self.assertGreaterEqual(requests, 1, "the check's requests reached nginx (over TLS: it speaks nothing else)")
+
+    def test_a_wrong_ca_keeps_the_server_down_and_the_log_says_why_once(self):
+        other = Pki(os.path.join(self.workdir, "other"))
+        self.start(other.ca_cert)
+        wait_for(lambda: self.sy.server("app", "o1")["health"] == "down", 8,
+                 f"app/o1 down; show servers: {self.sy.servers('app')}")
+        row = self.sy.server("app", "o1")
+        self.assertIn("TLS: ", row["health_reason"])
+        self.assertIn("certificate", row["health_reason"])
+        line = self.sy.wait_for_log(r"server app/o1 DOWN: TLS: ", timeout=2)
+        self.assertIn("certificate", line)
+        # It stays down through more failed checks, and says so once, not per probe.
+        first_failures = self.sy.server("app", "o1")["last_check"]
+        self.assertTrue(first_failures.startswith("failed: TLS: "), first_failures)
+        time.sleep(1.5)  # ~7 more probes
+        self.assertEqual(self.sy.server("app", "o1")["health"], "down")
+        self.assertEqual(self.sy.log_text().count("server app/o1 DOWN: "), 1, self.sy.log_tail())
+        self.assertEqual(self.nginx.connections_used()[1], 0, "no request was sent to an unverified server")
 
 
 class RedisTlsServerTest(IntegrationTest):
@@ -84,8 +135,11 @@ class PostgresTlsServerTest(IntegrationTest):
         os.chmod(server_key, 0o600)
         _chown_postgres(server_key)
         cls.cluster = PostgresCluster("pgtls")
+        # ssl_ca_file makes the server ask for client certificates (none is required):
+        # pg_stat_ssl.client_dn then shows which [backend.tls] a connection was made with.
         cls.pg = cls.cluster.primary(settings={"ssl": "on", "ssl_cert_file": f"'{cert}'",
-                                               "ssl_key_file": f"'{server_key}'"},
+                                               "ssl_key_file": f"'{server_key}'",
+                                               "ssl_ca_file": f"'{cls.pki.ca_cert}'"},
                                      hba=["local all all trust", "hostssl all all 127.0.0.1/32 scram-sha-256",
                                           "hostnossl all all 127.0.0.1/32 reject"])
         cls.pg.create_role(APP_USER, APP_PASSWORD)
@@ -114,6 +168,54 @@ class PostgresTlsServerTest(IntegrationTest):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("could not connect to server pg/pg1", result.stderr)
         self.sy.wait_for_log(r"TLS hostname_mismatch: .*does not name \"wrong\.test\"", timeout=5)
+
+    def check_config(self, **tls):
+        return pg_config([self.pg], databases=[{"name": "postgres", "backend": "pg", "pool_mode": "transaction"}],
+                         backend={"tls": {"ca": str(self.pki.ca_cert), **tls}},
+                         health=quick_check(type="postgres", user=APP_USER, password=APP_PASSWORD,
+                                            dbname="postgres"))
+
+    def test_a_postgres_check_logs_in_over_tls_with_the_backends_settings(self):
+        # pg_hba.conf rejects plaintext: only a check that uses TLS passes.
+        self.sy = self.start_switchyard(self.check_config(server_name="db.test"))
+        wait_for(lambda: self.sy.server("pg", "pg1")["last_check"].startswith("ok: "), 10,
+                 f"a postgres check over TLS; show servers: {self.sy.servers('pg')}")
+        self.assertEqual(self.sy.server("pg", "pg1")["health"], "up")
+
+    def test_a_postgres_check_with_the_wrong_name_takes_the_server_down(self):
+        self.sy = self.start_switchyard(self.check_config(server_name="wrong.test"))
+        wait_for(lambda: self.sy.server("pg", "pg1")["health"] == "down", 10,
+                 f"pg1 down; show servers: {self.sy.servers('pg')}")
+        self.assertIn("wrong.test", self.sy.server("pg", "pg1")["health_reason"])
+
+    def test_a_reload_of_backend_tls_moves_pooled_connections_to_the_new_settings(self):
+        client_cert, client_key = self.pki.issue("sy-client", [], client=True)
+
+        def config(**tls):
+            return pg_config([self.pg], databases=[{"name": "postgres", "backend": "pg", "pool_mode": "transaction",
+                                                    "pool_size": 3}], workers=1,
+                             backend={"tls": {"ca": str(self.pki.ca_cert), "server_name": "db.test", **tls}})
+
+        query = "SELECT coalesce(client_dn, 'none') FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+        self.sy = self.start_switchyard(config())
+        port = self.sy.port("pg")
+        held = pg_connect(port, dbname="postgres", autocommit=False)  # a transaction held across the reload
+        self.assertEqual(held.execute(query).fetchone()[0], "none")
+        # A second server connection, left idle in the pool with the old settings.
+        first = psql(port, query, dbname="postgres")
+        self.assertEqual((first.returncode, first.stdout.strip()), (0, "none"), first.stderr)
+
+        self.sy.rewrite_config(config(cert=client_cert, key=client_key))
+        self.sy.ctl_ok("reload")
+        # New sessions get a connection made with the client certificate, not the idle old one.
+        wait_for(lambda: "CN=sy-client" in psql(port, query, dbname="postgres").stdout, 5,
+                 "a new session over a connection with the reloaded client certificate")
+        # The held transaction kept its connection and works on.
+        self.assertEqual(held.execute(query).fetchone()[0], "none")
+        held.commit()
+        # Released with old settings, that connection was closed: the next transaction gets a new one.
+        self.assertIn("CN=sy-client", held.execute(query).fetchone()[0])
+        held.close()
 
     def test_without_backend_tls_the_server_refuses_plaintext(self):
         config = pg_config([self.pg], databases=[{"name": "postgres", "backend": "pg", "pool_mode": "transaction"}])
