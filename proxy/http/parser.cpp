@@ -109,7 +109,9 @@ Parser::MethodStep Parser::take_method(std::string_view input, size_t& consumed)
   size_t end = start;
   while (end < input.size() && is_tchar(input[end])) ++end;
   if (method_prefix_.size() + (end - start) > kMaxMethodBytes) {
-    error_status_ = 400;
+    // A well-formed token, only one this proxy will not pass on: 501, as
+    // nginx and HAProxy answer a method they do not implement (RFC 9110 15.6.2).
+    error_status_ = 501;
     error_reason_ = "request method longer than 64 bytes";
     return MethodStep::error;
   }

@@ -65,7 +65,7 @@ class Parser {
   const MessageHead& head() const { return head_; }
   bool in_message() const { return in_message_; }
   // After an error: the HTTP status the peer should get (400, 413, 414,
-  // 431...) and why, for the log.
+  // 431, 501 for a method too long to pass on...) and why, for the log.
   int error_status() const { return error_status_; }
   std::string_view error_reason() const { return error_reason_; }
   uint64_t body_bytes() const { return body_bytes_; }
