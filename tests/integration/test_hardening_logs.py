@@ -61,7 +61,7 @@ class PostgresStartupInjectionTest(PostgresProxyTest):
                 self.assertEqual(client.read_byte(), b"N")
                 self.assertEqual(client.read_message()[0], "E")
         seconds = time.monotonic() - started
-        time.sleep(1.2)  # a new window: the next line reports what the last one dropped
+        time.sleep(1.2)  # a new window: this line reports what the last one dropped, if anything is left
         with WireClient(self.port) as client:
             client.send(twice)
             client.read_byte()
@@ -70,7 +70,9 @@ class PostgresStartupInjectionTest(PostgresProxyTest):
         self.assertGreater(len(lines), 1)
         self.assertLessEqual(len(lines), 10 * (int(seconds) + 2), f"{FLOOD} refusals in {seconds:.1f}s")
         self.assertLess(len(lines), FLOOD)
-        self.assertRegex(lines[-1], r"\(\d+ more not logged\)$")
+        # Drops are counted on the next line written, which may be in the
+        # flood itself or the one after the pause.
+        self.assertTrue(any(re.search(r"\(\d+ more not logged\)$", line) for line in lines), lines)
         self.assertEqual(accounted_refusals(lines), FLOOD + 1)
 
 
@@ -130,7 +132,9 @@ class HttpInjectionTest(IntegrationTest):
         self.assertLessEqual(len(lines), 10 * (int(seconds) + 2), f"{FLOOD} refusals in {seconds:.1f}s")
         self.assertLess(len(lines), FLOOD)
         self.assertIn("HTTP/0.9 request line (no HTTP version)", lines[-1])
-        self.assertRegex(lines[-1], r"\(\d+ more not logged\)$")
+        # Drops are counted on the next line written, which may be in the
+        # flood itself or the one after the pause.
+        self.assertTrue(any(re.search(r"\(\d+ more not logged\)$", line) for line in lines), lines)
         self.assertEqual(accounted_refusals(lines), FLOOD + 1)
         self.assertTrue(any("request method longer than 64 bytes" in line for line in lines), lines)
         self.assertEqual(self.app.accepted, 0)
