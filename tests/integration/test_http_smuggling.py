@@ -105,13 +105,13 @@ class RequestLineTest(IntegrationTest):
             return response, elapsed
 
     def test_an_http09_request_line_gets_400_at_its_line_end(self):
-        for line in (b"GET /\r\n", b"GET /index.html\n", b"POST /form\r\n\r\n"):
+        for line in (b"GET /\r\n", b"GET /index.html\n", b"POST /form\r\n\r\n", b"BREW /pot\r\n"):
             with self.subTest(line):
                 response, elapsed = self.refused(line, 400)
                 self.assertEqual(response.reason, "Bad Request")
                 self.assertLess(elapsed, 2.0, "the answer waited for a timeout")
         self.assertEqual((self.app.accepted, self.app.request_count()), (0, 0), "something reached the server")
-        self.assertEqual(self.sy.log_text().count("HTTP/0.9 request line (no HTTP version)"), 3)
+        self.assertEqual(self.sy.log_text().count("HTTP/0.9 request line (no HTTP version)"), 4)
 
     def test_an_http09_line_cut_in_pieces_still_gets_400_without_a_timeout(self):
         with Connection(self.sy.port(), timeout=5) as connection:
