@@ -140,6 +140,18 @@ class RequestLineTest(IntegrationTest):
                          [("BREW", "/pot?milk=no"), ("GET", "/after")])
         self.assertIsNotNone(self.sy.find_log(r"method=BREW target=\"/pot\?milk=no\" status=200"), self.sy.log_tail())
 
+    def test_an_unknown_method_with_a_chunked_body_is_framed_by_its_chunks(self):
+        with Connection(self.sy.port()) as connection:
+            connection.send(b"X-STEEP /upload HTTP/1.1\r\n" + HOST + b"Transfer-Encoding: chunked\r\n\r\n"
+                            b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+                            b"GET /after-chunks HTTP/1.1\r\n" + HOST + b"\r\n")
+            upload = connection.read_response()
+            after = connection.read_response()
+        self.assertEqual((upload.status, upload.json()["length"]), (200, 11))
+        self.assertEqual(after.status, 200)
+        self.assertEqual([(r["method"], r["target"], r["body_length"]) for r in self.app.requests],
+                         [("X-STEEP", "/upload", 11), ("GET", "/after-chunks", 0)])
+
     def test_a_method_token_of_64_bytes_is_forwarded_and_one_of_65_gets_501(self):
         long_method = "X-" + "M" * 62
         with Connection(self.sy.port()) as connection:
