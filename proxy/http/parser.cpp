@@ -20,6 +20,25 @@ bool is_host_value(std::string_view host) {
   });
 }
 
+// RFC 9110 5.6.2: what a method (a token) is made of.
+bool is_tchar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// The methods llhttp's generated state machine matches; it refuses every
+// other token (there is no lenient flag for methods in llhttp 8).
+bool llhttp_knows(std::string_view method) {
+  static constexpr std::string_view known[] = {
+#define SY_METHOD_NAME(number, name, text) #text,
+      HTTP_ALL_METHOD_MAP(SY_METHOD_NAME)
+#undef SY_METHOD_NAME
+  };
+  return std::find(std::begin(known), std::end(known), method) != std::end(known);
+}
+
+constexpr size_t kMaxMethodBytes = 64;
+
 }  // namespace
 
 Parser::Parser(Kind kind, ParserLimits limits) : kind_(kind), limits_(limits) {
@@ -53,9 +72,79 @@ void Parser::reset() {
   body_bytes_ = 0;
   error_status_ = 0;
   error_reason_ = "";
+  method_prefix_.clear();
+  extension_method_.clear();
 }
 
+// Methods are any token (RFC 9110 9.1) and a proxy forwards those it does
+// not know. llhttp only matches its fixed list, so a request whose method
+// is another token is given to llhttp as GET (whose framing, by
+// Content-Length or Transfer-Encoding, is that of every method but HEAD
+// and CONNECT) and its head reports the method as the client wrote it.
 Parser::Result Parser::parse(std::string_view input) {
+  size_t method_bytes = 0;
+  if (kind_ == Kind::request && !in_message_ && !error_status_ && !head_pending_end_) {
+    switch (take_method(input, method_bytes)) {
+      case MethodStep::error:
+        return {Event::error, method_bytes, {}};
+      case MethodStep::need_more:
+        return {Event::need_more, method_bytes, {}};
+      case MethodStep::go_on:
+        break;
+    }
+  }
+  Result result = parse_with_llhttp(input.substr(method_bytes));
+  result.consumed += method_bytes;
+  return result;
+}
+
+// `consumed`: the bytes of `input` taken here (kept, or stood in for by GET).
+Parser::MethodStep Parser::take_method(std::string_view input, size_t& consumed) {
+  consumed = 0;
+  // Empty lines before a request line are skipped (RFC 9112 2.2), by llhttp too.
+  size_t start = 0;
+  if (method_prefix_.empty())
+    while (start < input.size() && (input[start] == '\r' || input[start] == '\n')) ++start;
+  if (method_prefix_.empty() && (start == input.size() || !is_tchar(input[start]))) return MethodStep::go_on;
+  size_t end = start;
+  while (end < input.size() && is_tchar(input[end])) ++end;
+  if (method_prefix_.size() + (end - start) > kMaxMethodBytes) {
+    // A well-formed token, only one this proxy will not pass on: 501, as
+    // nginx and HAProxy answer a method they do not implement (RFC 9110 15.6.2).
+    error_status_ = 501;
+    error_reason_ = "request method longer than 64 bytes";
+    return MethodStep::error;
+  }
+  if (end == input.size()) {  // the method goes on in the next input
+    if (!feed_aside(input.substr(0, start))) return MethodStep::error;
+    method_prefix_.append(input.substr(start));
+    consumed = end;
+    return MethodStep::need_more;
+  }
+  std::string prefix = std::move(method_prefix_);
+  method_prefix_.clear();
+  std::string method = prefix + std::string(input.substr(start, end - start));
+  extension_method_.clear();
+  if (input[end] != ' ' || llhttp_knows(method)) {
+    // llhttp reads it (and refuses what is no method); the bytes kept back go first.
+    return feed_aside(prefix) ? MethodStep::go_on : MethodStep::error;
+  }
+  extension_method_ = std::move(method);
+  consumed = end;
+  return feed_aside(input.substr(0, start)) && feed_aside("GET") ? MethodStep::go_on : MethodStep::error;
+}
+
+// Bytes that are not in the caller's input: an error among them is the
+// request's (llhttp's reason), with no position in the input to report.
+bool Parser::feed_aside(std::string_view bytes) {
+  if (bytes.empty() || llhttp_execute(&llhttp_, bytes.data(), bytes.size()) == HPE_OK) return true;
+  error_status_ = 400;
+  error_reason_ = llhttp_get_error_reason(&llhttp_);
+  if (!error_reason_ || !*error_reason_) error_reason_ = llhttp_errno_name(llhttp_get_errno(&llhttp_));
+  return false;
+}
+
+Parser::Result Parser::parse_with_llhttp(std::string_view input) {
   if (error_status_) return {Event::error, 0, {}};
   if (head_pending_end_) {
     head_pending_end_ = false;
@@ -175,6 +264,16 @@ int Parser::on_url(llhttp_t* parser, const char* at, size_t length) {
     p.fail(414, "request target longer than max_header_size");
     return HPE_USER;
   }
+  // A line end right after the target is an HTTP/0.9 request line (no
+  // version). llhttp would wait for headers that never come, leaving the
+  // client unanswered until the header timeout: refused at once instead.
+  // The byte is seen here because llhttp ends the span on it (a target cut
+  // at the end of the input is ended by an empty call on the next one).
+  const char* after = at + length;
+  if (after < p.input_.data() + p.input_.size() && (*after == '\r' || *after == '\n')) {
+    p.fail(400, "HTTP/0.9 request line (no HTTP version)");
+    return HPE_USER;
+  }
   if (int rc = p.append(at, length)) return rc;
   p.head_.target_.length += static_cast<uint32_t>(length);
   return 0;
@@ -249,7 +348,8 @@ void Parser::fill_head() {
   bool close = http11 ? (flags & F_CONNECTION_CLOSE) != 0 : (flags & F_CONNECTION_KEEP_ALIVE) == 0;
   bool needs_eof = false;
   if (kind_ == Kind::request) {
-    h.method = llhttp_method_name(static_cast<llhttp_method_t>(llhttp_.method));
+    h.method = extension_method_.empty() ? llhttp_method_name(static_cast<llhttp_method_t>(llhttp_.method))
+                                         : std::string_view(extension_method_);
   } else {
     h.status = llhttp_.status_code;
     bool bodyless = h.status / 100 == 1 || h.status == 204 || h.status == 304 || head_request_;

@@ -65,7 +65,7 @@ class Parser {
   const MessageHead& head() const { return head_; }
   bool in_message() const { return in_message_; }
   // After an error: the HTTP status the peer should get (400, 413, 414,
-  // 431...) and why, for the log.
+  // 431, 501 for a method too long to pass on...) and why, for the log.
   int error_status() const { return error_status_; }
   std::string_view error_reason() const { return error_reason_; }
   uint64_t body_bytes() const { return body_bytes_; }
@@ -90,6 +90,11 @@ class Parser {
   int check_request_head();
   void fill_head();
   Result failed(size_t consumed);
+  Result parse_with_llhttp(std::string_view input);
+  // The method of a request about to begin; see parser.cpp.
+  enum class MethodStep { go_on, need_more, error };
+  MethodStep take_method(std::string_view input, size_t& consumed);
+  bool feed_aside(std::string_view bytes);
   bool has_folded_line(std::string_view head_bytes);
 
   llhttp_t llhttp_;
@@ -114,6 +119,11 @@ class Parser {
   uint64_t body_bytes_ = 0;
   int error_status_ = 0;
   const char* error_reason_ = "";
+  // A request's method token read before its end arrives (a method cut by
+  // the input's end), and the method of this request when llhttp does not
+  // know it (fed to llhttp as GET, reported as written).
+  std::string method_prefix_;
+  std::string extension_method_;
 };
 
 }  // namespace sy::http

@@ -16,6 +16,7 @@ constexpr ProxyResponseRow kRows[] = {
     {417, "Expectation Failed",              "417 Expectation Failed: only Expect: 100-continue is understood\n"},
     {431, "Request Header Fields Too Large", "431 Request Header Fields Too Large: the request head is larger than allowed\n"},
     {500, "Internal Server Error",           "500 Internal Server Error\n"},
+    {501, "Not Implemented",                 "501 Not Implemented: the request method is not served here\n"},
     {502, "Bad Gateway",                     "502 Bad Gateway: the server failed or sent an invalid response\n"},
     {503, "Service Unavailable",             "503 Service Unavailable: no server is available to take the request\n"},
     {504, "Gateway Timeout",                 "504 Gateway Timeout: the server did not answer in time\n"},

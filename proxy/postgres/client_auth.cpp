@@ -70,6 +70,11 @@ StreamVerdict ClientConnection::handle_startup(std::string_view packet) {
         fail(pgwire::sqlstate::protocol_violation, "SSLRequest on a connection that is already encrypted");
         return StreamVerdict::close;
       }
+      if (ssl_requested_) {
+        fail(pgwire::sqlstate::protocol_violation, "protocol violation: a second SSLRequest");
+        return StreamVerdict::close;
+      }
+      ssl_requested_ = true;
       if (!tls_.context) {
         output_.add("N");  // not offered: the client goes on in plain text or gives up
         return StreamVerdict::proceed;
@@ -85,6 +90,11 @@ StreamVerdict ClientConnection::handle_startup(std::string_view packet) {
       start_tls({});
       return StreamVerdict::proceed;
     case pgwire::StartupKind::gssenc_request:
+      if (gssenc_requested_) {
+        fail(pgwire::sqlstate::protocol_violation, "protocol violation: a second GSSENCRequest");
+        return StreamVerdict::close;
+      }
+      gssenc_requested_ = true;
       output_.add("N");  // GSSAPI encryption is not offered: the client goes on with SSL or in plaintext
       return StreamVerdict::proceed;
     case pgwire::StartupKind::cancel_request: {

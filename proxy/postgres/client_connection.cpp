@@ -17,6 +17,11 @@ namespace {
 // How much a client waiting for a server (or for its login to finish) may
 // send ahead before reading stops.
 constexpr size_t kWaitingInputLimit = 64 * 1024;
+
+// A client can make the proxy refuse it as fast as it can connect (a bad
+// startup packet, a second SSLRequest, a wrong password): the line each
+// refusal writes is capped per worker.
+thread_local core::LogRateLimit client_failure_log_limit(10);
 }  // namespace
 
 void ClientConnection::start(core::Worker& worker, core::Socket* socket,
@@ -159,9 +164,11 @@ void ClientConnection::send_error(pgwire::SqlState state, std::string_view messa
 
 void ClientConnection::fail(pgwire::SqlState state, std::string_view message) {
   if (state_ == State::closing) return;
-  log::info("postgres client ", peer_, " user ", user_.empty() ? "?" : core::printable(user_), " database ",
-            database_.empty() ? "?" : core::printable(database_), ": ", core::printable(message, 512), " (",
-            state.code, ")");
+  uint64_t suppressed = 0;
+  if (client_failure_log_limit.allow(uv_now(worker_.loop()), suppressed))
+    log::info("postgres client ", peer_, " user ", user_.empty() ? "?" : core::printable(user_), " database ",
+              database_.empty() ? "?" : core::printable(database_), ": ", core::printable(message, 512), " (",
+              state.code, ")", suppressed ? log::concat(" (", suppressed, " more not logged)") : std::string());
   std::string out;
   pgwire::append_error(out, pgwire::Severity::fatal, state, message);
   output_.add(out);

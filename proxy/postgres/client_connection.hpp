@@ -196,6 +196,10 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   bool transaction_lost_ = false;  // the server died while we were in a transaction
   bool skipping_to_sync_ = false;  // a failed request's remaining messages are dropped up to its Sync
   bool looking_up_ = false;        // auth_query in flight
+  // An SSLRequest / GSSENCRequest was answered: a second one is a protocol
+  // violation (PostgreSQL takes it for an unsupported protocol version).
+  bool ssl_requested_ = false;
+  bool gssenc_requested_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // expires with us, for late callbacks
 };
 

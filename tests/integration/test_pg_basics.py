@@ -1,17 +1,18 @@
 """The PostgreSQL front as applications see it: psql queries return the
 server's values, the proxy really reaches the configured server, unknown
 databases are refused with 3D000, SSLRequest is declined and plain text
-goes on, NOTICE and NOTIFY reach the client, malformed messages get 08P01,
+goes on (a second SSLRequest or GSSENCRequest is FATAL 08P01), NOTICE and NOTIFY reach the client, malformed messages get 08P01,
 and each client's session parameters (TimeZone, application_name) stay its
 own while transaction pooling moves it between server connections."""
 import asyncio
+import struct
 import unittest
 
 import asyncpg
 
 from fixtures import wait_for
 from fixtures.pg_proxy import APP_PASSWORD, APP_USER, PostgresProxyTest, database, psql
-from fixtures.pg_wire import ServerError, WireClient
+from fixtures.pg_wire import GSSENC_REQUEST_CODE, SSL_REQUEST_CODE, ServerError, WireClient, parse_fields
 
 
 class QueryTest(PostgresProxyTest):
@@ -77,6 +78,34 @@ class QueryTest(PostgresProxyTest):
         result = psql(self.port, "SELECT 1", env={"PGSSLMODE": "require"})
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("does not support SSL", result.stderr)
+
+    def test_a_second_ssl_or_gssenc_request_is_fatal_08P01_and_closes(self):
+        ssl_request = struct.pack("!ii", 8, SSL_REQUEST_CODE)
+        gssenc_request = struct.pack("!ii", 8, GSSENC_REQUEST_CODE)
+        for name, first, second, what in (("SSLRequest twice", ssl_request, ssl_request, "a second SSLRequest"),
+                                         ("GSSENCRequest twice", gssenc_request, gssenc_request,
+                                          "a second GSSENCRequest"),
+                                         ("SSL, GSSENC, SSL", ssl_request + gssenc_request, ssl_request,
+                                          "a second SSLRequest")):
+            with self.subTest(name), WireClient(self.port) as client:
+                client.send(first)
+                for _ in range(len(first) // 8):
+                    self.assertEqual(client.read_byte(), b"N")
+                client.send(second)
+                kind, payload = client.read_message()
+                self.assertEqual(kind, "E")
+                fields = parse_fields(payload)
+                self.assertEqual((fields.get("S"), fields.get("V"), fields.get("C")), ("FATAL", "FATAL", "08P01"))
+                self.assertEqual(fields.get("M"), "protocol violation: " + what)
+                self.assertTrue(client.at_eof(), "the connection stayed open")
+        # libpq's own order, GSSENCRequest then SSLRequest, one each, is served
+        with WireClient(self.port) as client:
+            client.send(gssenc_request)
+            self.assertEqual(client.read_byte(), b"N")
+            self.assertEqual(client.ssl_request(), b"N")
+            client.login(APP_USER, APP_PASSWORD, "app")
+            self.assertEqual(client.query("SELECT 'after both'"), [("after both",)])
+        self.assertEqual(self.sy.log_text().count("protocol violation: a second"), 3)
 
 
 class MessagesTest(PostgresProxyTest):

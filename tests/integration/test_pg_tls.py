@@ -3,7 +3,8 @@ openssl CLI: psql with sslmode=verify-full (and a wrong host name refused),
 channel_binding=require over SCRAM-SHA-256-PLUS, psycopg, asyncpg and
 node-postgres over TLS; plaintext clients served or, with required = true,
 refused with 28000; bytes pipelined behind the SSLRequest refused (the
-CVE-2021-23214 class); PostgreSQL 17's direct TLS with ALPN "postgresql"
+CVE-2021-23214 class); an SSLRequest inside TLS refused with FATAL 08P01;
+PostgreSQL 17's direct TLS with ALPN "postgresql"
 served and without it closed; a stalled handshake timed out."""
 import asyncio
 import json
@@ -18,7 +19,7 @@ import asyncpg
 
 from fixtures.drivers import node_pg_path
 from fixtures.pg_proxy import APP_PASSWORD, APP_USER, PostgresProxyTest, database, pg_connect, psql
-from fixtures.pg_wire import SSL_REQUEST_CODE, ServerError, WireClient
+from fixtures.pg_wire import GSSENC_REQUEST_CODE, SSL_REQUEST_CODE, ServerError, WireClient, parse_fields
 from fixtures.pki import Pki
 
 NODE_SSL_CLIENT = r"""
@@ -118,6 +119,30 @@ class PostgresTlsTest(PostgresProxyTest):
             self.assertEqual(kind, b"E", "the proxy answered the SSLRequest instead of refusing")
             self.assertTrue(client.at_eof())
         self.assertEqual(self.tls_psql("SELECT 1").stdout.strip(), "1")
+
+    def test_an_ssl_request_inside_tls_is_fatal_08P01(self):
+        self.start()
+        with WireClient(self.port) as client:
+            client.send(struct.pack("!ii", 8, GSSENC_REQUEST_CODE))
+            self.assertEqual(client.read_byte(), b"N")  # libpq's gssencmode=prefer, then SSL
+            self.assertEqual(client.ssl_request(), b"S")
+            context = ssl.create_default_context(cafile=str(self.pki.ca_cert))
+            client.sock = context.wrap_socket(client.sock, server_hostname="localhost")
+            client.send(struct.pack("!ii", 8, SSL_REQUEST_CODE))  # encrypted this time
+            kind, payload = client.read_message()
+            self.assertEqual(kind, "E")
+            fields = parse_fields(payload)
+            self.assertEqual((fields.get("S"), fields.get("C")), ("FATAL", "08P01"))
+            self.assertEqual(fields.get("M"), "SSLRequest on a connection that is already encrypted")
+            self.assertTrue(client.at_eof(), "the connection stayed open")
+        with WireClient(self.port) as client:  # the same order, then a login, is served
+            client.send(struct.pack("!ii", 8, GSSENC_REQUEST_CODE))
+            self.assertEqual(client.read_byte(), b"N")
+            self.assertEqual(client.ssl_request(), b"S")
+            context = ssl.create_default_context(cafile=str(self.pki.ca_cert))
+            client.sock = context.wrap_socket(client.sock, server_hostname="localhost")
+            client.login(APP_USER, APP_PASSWORD, "app")
+            self.assertEqual(client.query("SELECT 'encrypted'"), [("encrypted",)])
 
     def test_direct_tls_needs_alpn_postgresql(self):
         self.start()

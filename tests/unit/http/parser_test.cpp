@@ -210,3 +210,43 @@ TEST_CASE("parser: reset starts over after an error") {
   parser.reset();
   CHECK(parser.parse(kGet).event == Parser::Event::head);
 }
+
+TEST_CASE("parser: an HTTP/0.9 request line is refused at its line end, however it is cut") {
+  for (std::string line : {"GET /\r\n", "GET /\n", "GET /index.html\r\n"}) {
+    CAPTURE(line);
+    for (size_t cut = 1; cut < line.size(); ++cut) {
+      CAPTURE(cut);
+      Parser parser(Parser::Kind::request, {});
+      auto first = parser.parse(std::string_view(line).substr(0, cut));
+      if (first.event != Parser::Event::error) {
+        CHECK(first.event == Parser::Event::need_more);
+        first = parser.parse(std::string_view(line).substr(cut));
+      }
+      CHECK(first.event == Parser::Event::error);
+      CHECK(parser.error_status() == 400);
+    }
+  }
+}
+
+TEST_CASE("parser: a method llhttp does not know is any token, reported as written, however it is cut") {
+  const std::string brew = "BREW /pot HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nteaGET /next HTTP/1.1\r\nHost: h\r\n\r\n";
+  auto whole = feed_whole(Parser::Kind::request, brew);
+  CHECK(whole.text().find("head BREW /pot") != std::string::npos);
+  CHECK(whole.text().find("body tea") != std::string::npos);
+  CHECK(whole.text().find("head GET /next") != std::string::npos);
+  check_every_split(Parser::Kind::request, brew);
+  check_every_split(Parser::Kind::request, "\r\nX-Custom.Method_1! / HTTP/1.1\r\nHost: h\r\n\r\n");
+  Parser parser(Parser::Kind::request, {});
+  REQUIRE(parser.parse("PROPFIND / HTTP/1.1\r\nHost: h\r\n\r\n").event == Parser::Event::head);
+  CHECK(parser.head().method == "PROPFIND");
+}
+
+TEST_CASE("parser: a method that is no token is refused (400), one longer than 64 bytes is not served (501)") {
+  CHECK(feed_whole(Parser::Kind::request, "BR\x01W / HTTP/1.1\r\nHost: h\r\n\r\n").text().starts_with("error 400"));
+  CHECK(feed_whole(Parser::Kind::request, "BR(W / HTTP/1.1\r\nHost: h\r\n\r\n").text().starts_with("error 400"));
+  CHECK(feed_whole(Parser::Kind::request, std::string(65, 'A') + " / HTTP/1.1\r\nHost: h\r\n\r\n").text() ==
+        "error 501 request method longer than 64 bytes\n");
+  CHECK(feed_whole(Parser::Kind::request, std::string(64, 'A') + " / HTTP/1.1\r\nHost: h\r\n\r\n")
+            .text()
+            .starts_with("head " + std::string(64, 'A')));
+}
