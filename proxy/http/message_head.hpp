@@ -23,7 +23,9 @@ bool equals_ignoring_case(std::string_view a, std::string_view b);
 class MessageHead {
  public:
   // --- request line ---
-  std::string_view method;  // a static string ("GET"), or the parser's copy of a method llhttp does not know (BREW): valid until the next request begins; empty for responses
+  // A static string ("GET"), or the parser's copy of a method llhttp does
+  // not know ("BREW"), valid until the next request begins; empty for responses.
+  std::string_view method;
   std::string_view target() const { return view(target_); }
   // --- status line ---
   int status = 0;
