@@ -136,6 +136,8 @@ class RequestLineTest(IntegrationTest):
         self.assertEqual(brew["body_length"], 3)
         self.assertEqual(second.status, 200)
         self.assertEqual((second.json()["method"], second.json()["target"]), ("GET", "/after"))
+        # The origin records a request after answering it: wait for its books.
+        wait_for(lambda: len(self.app.requests) == 2, 5, "the origin to record both requests")
         self.assertEqual([(r["method"], r["target"]) for r in self.app.requests],
                          [("BREW", "/pot?milk=no"), ("GET", "/after")])
         self.assertIsNotNone(self.sy.find_log(r"method=BREW target=\"/pot\?milk=no\" status=200"), self.sy.log_tail())
@@ -149,6 +151,7 @@ class RequestLineTest(IntegrationTest):
             after = connection.read_response()
         self.assertEqual((upload.status, upload.json()["length"]), (200, 11))
         self.assertEqual(after.status, 200)
+        wait_for(lambda: len(self.app.requests) == 2, 5, "the origin to record both requests")
         self.assertEqual([(r["method"], r["target"], r["body_length"]) for r in self.app.requests],
                          [("X-STEEP", "/upload", 11), ("GET", "/after-chunks", 0)])
 
@@ -160,6 +163,7 @@ class RequestLineTest(IntegrationTest):
             self.assertEqual(response.json()["method"], long_method)
         response, _ = self.refused(long_method.encode() + b"M /longer HTTP/1.1\r\n" + HOST + b"\r\n", 501)
         self.assertEqual(response.reason, "Not Implemented")
+        wait_for(lambda: len(self.app.requests) >= 1, 5, "the origin to record the request")
         self.assertEqual([r["method"] for r in self.app.requests], [long_method])
         self.assertIn("request method longer than 64 bytes", self.sy.log_text())
 
