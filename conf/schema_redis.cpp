@@ -48,7 +48,8 @@ constexpr KeySpec keys[] = {
 
     // [[listener.redis.users]]
     {.section = "listener.redis.users", .key = "name", .type = T::string, .required = true, .reloadable = true,
-     .field = bound<&RedisUser::name>, .description = "the user name, given in AUTH <name> <password> or HELLO ... AUTH"},
+     .field = bound<&RedisUser::name>,
+     .description = "the user name, given in AUTH <name> <password> or HELLO ... AUTH"},
     {.section = "listener.redis.users", .key = "password", .type = T::string, .required = true, .reloadable = true,
      .field = bound<&RedisUser::password>, .description = "that user's password"},
 

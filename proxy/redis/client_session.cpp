@@ -403,7 +403,8 @@ bool ClientSession::forward_dedicated(const resp::CommandInfo* info, Dedication 
   }
   bool counted = dedication_ != Dedication::sticky;
   if (info && in_multi_ && (info->name == "exec" || info->name == "discard")) {
-    if (info->name == "exec" && select_in_multi_ && counted) db_after_exec_.emplace_back(dedicated_sent_ + 1, *select_in_multi_);
+    if (info->name == "exec" && select_in_multi_ && counted)
+      db_after_exec_.emplace_back(dedicated_sent_ + 1, *select_in_multi_);  // this EXEC's reply number
     select_in_multi_.reset();
   }
   track_state(info);
