@@ -94,11 +94,10 @@ void RedisFront::write_due() {
   uv_prepare_stop(&prepare_);
   std::vector<ServerConnection*> due;
   due.swap(to_write_);
-  // A write that fails at once closes its connection, which may be due later in the list.
-  for (ServerConnection*& connection : due) {
-    ServerConnection* current = connection;
-    if (current) current->write_queued();
-  }
+  // A write that fails at once closes its connection; one closed so, or by
+  // an earlier one's failure, stays allocated until its handles close and
+  // writes nothing (write_queued checks its state).
+  for (ServerConnection* connection : due) connection->write_queued();
 }
 
 uint64_t RedisFront::next_client_id() {
