@@ -20,6 +20,7 @@ Election elect_primary(std::span<const RoleInput> servers) {
   for (size_t i = 0; i < servers.size(); ++i) {
     if (!servers[i].reachable) continue;
     if (servers[i].in_recovery) election.roles[i] = Role::replica;
+    else if (servers[i].being_replaced) election.roles[i] = Role::fenced;
     else claimants.push_back(i);
   }
   if (claimants.empty()) return election;

@@ -31,6 +31,10 @@ struct RoleInput {
   // majority): among servers that claim the role, it wins. A demoted master
   // says "master" until Sentinel reconfigures it, seconds later.
   bool named_by_authority = false;
+  // Its authority is failing it over (a Sentinel leads a failover of it): it
+  // may say "master" (restarted, empty, not yet demoted), but its claim is
+  // refused until the authority names a master again.
+  bool being_replaced = false;
 };
 
 struct Election {

@@ -29,7 +29,11 @@ struct SentinelFollower::Link {
 
 namespace {
 
-const std::vector<std::string> kChannels = {"+switch-master", "+sdown", "-sdown", "+odown"};
+// A master going down, a failover starting, ending or given up: each starts
+// a round at once (the round asks whether a failover is under way).
+const std::vector<std::string> kChannels = {"+switch-master", "+sdown", "-sdown", "+odown", "-odown",
+                                            "+try-failover", "+failover-end", "+failover-end-for-timeout",
+                                            "-failover-abort-not-elected", "-failover-abort-no-good-slave"};
 
 // AUTH first when a password is set, with the user when one is.
 void authenticate(RedisClient& client, const std::string& user, const std::string& password,
@@ -181,6 +185,10 @@ void SentinelFollower::query(Link& link) {
     link.answer.master = parse_master_address(reply, problem);
     if (!problem.empty()) fail("get-master-addr-by-name: " + problem);
   });
+  client.command({"SENTINEL", "master", name}, [&link](const redisReply& reply) {
+    // An error here is a name it does not monitor, which get-master-addr-by-name already told.
+    if (auto master = parse_instance(reply); master && master->failing_over()) link.answer.failing_over = master->endpoint;
+  });
   client.command({"SENTINEL", "replicas", name}, [&link, fail](const redisReply& reply) {
     std::string problem;
     for (const Instance& replica : parse_instances(reply, problem))
@@ -217,10 +225,21 @@ void SentinelFollower::finish_round() {
     problem("Sentinels: " + vote.summary);
     return end_round();
   }
+  // The leader has switched away from the master the others still name (it
+  // resets its failover flag as it switches; they learn of the switch a
+  // moment later): that master is still being replaced.
+  if (pending_switch_ && *pending_switch_ != *vote.master && uv_now(loop_) < pending_until_ms_ && !vote.failing_over) {
+    vote.failing_over = true;
+    vote.summary += "; a Sentinel switched to " + pending_switch_->to_string();
+  }
   if (current_ && current_->master == *vote.master) {
-    if (current_->replicas != vote.replicas) {
+    if (current_->replicas != vote.replicas || current_->failing_over != vote.failing_over) {
+      std::string what = current_->failing_over == vote.failing_over ? "replicas changed"
+                         : vote.failing_over                        ? "failover started"
+                                                                    : "no failover in progress";
       current_->replicas = vote.replicas;
-      current_->reason = round_reason_ + "; replicas changed; " + vote.summary;
+      current_->failing_over = vote.failing_over;
+      current_->reason = round_reason_ + "; " + what + "; " + vote.summary;
       OnChange notify = on_change_;  // a copy: the callback may stop the follower
       notify(*current_);
     }
@@ -256,7 +275,8 @@ void SentinelFollower::confirm(const Vote& vote) {
     confirming_->close();
     confirming_ = nullptr;
     if (pending_switch_ == vote.master) pending_switch_.reset();
-    current_ = MasterChange{*vote.master, vote.replicas, round_reason_ + "; " + vote.summary + "; ROLE says master"};
+    current_ = MasterChange{*vote.master, vote.replicas, vote.failing_over,
+                            round_reason_ + "; " + vote.summary + "; ROLE says master"};
     last_problem_.clear();
     OnChange notify = on_change_;  // a copy: the callback may stop the follower
     notify(*current_);

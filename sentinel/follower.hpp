@@ -2,8 +2,8 @@
 // Sentinel known (the configured ones and those they name) is asked each
 // poll_interval: SENTINEL get-master-addr-by-name, replicas and sentinels, on
 // a fresh connection per round. Each Sentinel is also subscribed to
-// (+switch-master, +sdown, -sdown, +odown), and a message about the master's
-// group starts a round at once. A round's answers go through count_votes()
+// (+switch-master, the master's ups and downs, a failover's start and end),
+// and a message about the master's group starts a round at once. A round's answers go through count_votes()
 // (master_vote.hpp); a named master that differs from the current one is
 // taken only after ROLE on it says master. Changes are reported through a
 // callback; what to do with them (a backend's servers, the Redis front's
@@ -46,6 +46,9 @@ struct FollowerSettings {
 struct MasterChange {
   Endpoint master;
   std::vector<Endpoint> replicas;  // usable ones, sorted
+  // A Sentinel is failing `master` over: it stays named until the switch,
+  // but must get nothing (see Vote::failing_over).
+  bool failing_over = false;
   // How it was learned: "+switch-master from 127.0.0.1:26379 ...; 2/3 Sentinels name ...; ROLE says master".
   std::string reason;
 };

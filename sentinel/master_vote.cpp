@@ -43,6 +43,9 @@ Vote count_votes(std::span<const SentinelAnswer> answers) {
       for (const auto& replica : answer.replicas)
         if (replica != *vote.master) replicas.insert(replica);
   vote.replicas.assign(replicas.begin(), replicas.end());
+  for (const auto& answer : answers)
+    if (answer.reachable && answer.failing_over && *answer.failing_over == *vote.master) vote.failing_over = true;
+  if (vote.failing_over) vote.summary += "; a Sentinel is failing it over";
   return vote;
 }
 

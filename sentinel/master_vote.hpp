@@ -3,7 +3,7 @@
 // than half of the Sentinels that answered name the same address (a Sentinel
 // that does not monitor the name counts as answering without a vote). The
 // follower then checks with ROLE that the address really is a master before
-// it takes it.
+// it takes it. A failover that one of them leads is reported beside the name.
 #pragma once
 
 #include <optional>
@@ -20,6 +20,9 @@ struct SentinelAnswer {
   bool reachable = false;          // it answered all of the round's questions
   std::optional<Endpoint> master;  // get-master-addr-by-name; nullopt: the name is unknown to it
   std::vector<Endpoint> replicas;  // its usable replicas of that master
+  // SENTINEL master: the master it is failing over, when it leads a
+  // failover (it may already name the promoted replica meanwhile).
+  std::optional<Endpoint> failing_over;
 };
 
 struct Vote {
@@ -29,6 +32,10 @@ struct Vote {
   // The usable replicas the majority reports (each named by any of them),
   // sorted; never the master itself.
   std::vector<Endpoint> replicas;
+  // A reachable Sentinel is failing over the named master: its claim to be
+  // master no longer counts, whatever ROLE says (it may be a restarted
+  // master, empty, that Sentinel demotes once a replica is promoted).
+  bool failing_over = false;
   std::string summary;  // "2/3 Sentinels name 127.0.0.1:6380", "no Sentinel answered"...
 };
 

@@ -56,10 +56,28 @@ std::optional<Endpoint> parse_master_address(const redisReply& reply, std::strin
   return Endpoint{std::string(text_of(*reply.element[0])), *port};
 }
 
+bool Instance::failing_over() const { return flags.find("failover_in_progress") != std::string::npos; }
+
 bool Instance::usable() const {
   for (std::string_view word : {"s_down", "o_down", "disconnected"})
     if (flags.find(word) != std::string::npos) return false;
   return true;
+}
+
+std::optional<Instance> parse_instance(const redisReply& fields) {
+  if (fields.type != REDIS_REPLY_ARRAY) return std::nullopt;
+  Instance instance;
+  std::optional<uint16_t> port;
+  for (size_t f = 0; f + 1 < fields.elements; f += 2) {
+    std::string_view name = text_of(*fields.element[f]);
+    std::string_view value = text_of(*fields.element[f + 1]);
+    if (name == "ip") instance.endpoint.host = value;
+    else if (name == "port") port = port_of(value);
+    else if (name == "flags") instance.flags = value;
+  }
+  if (instance.endpoint.host.empty() || !port) return std::nullopt;
+  instance.endpoint.port = *port;
+  return instance;
 }
 
 std::vector<Instance> parse_instances(const redisReply& reply, std::string& problem) {
@@ -68,22 +86,8 @@ std::vector<Instance> parse_instances(const redisReply& reply, std::string& prob
     problem = reply.type == REDIS_REPLY_ERROR ? std::string(text_of(reply)) : "malformed instance list";
     return instances;
   }
-  for (size_t i = 0; i < reply.elements; ++i) {
-    const redisReply& fields = *reply.element[i];
-    if (fields.type != REDIS_REPLY_ARRAY) continue;
-    Instance instance;
-    std::optional<uint16_t> port;
-    for (size_t f = 0; f + 1 < fields.elements; f += 2) {
-      std::string_view name = text_of(*fields.element[f]);
-      std::string_view value = text_of(*fields.element[f + 1]);
-      if (name == "ip") instance.endpoint.host = value;
-      else if (name == "port") port = port_of(value);
-      else if (name == "flags") instance.flags = value;
-    }
-    if (instance.endpoint.host.empty() || !port) continue;
-    instance.endpoint.port = *port;
-    instances.push_back(std::move(instance));
-  }
+  for (size_t i = 0; i < reply.elements; ++i)
+    if (auto instance = parse_instance(*reply.element[i])) instances.push_back(std::move(*instance));
   return instances;
 }
 

@@ -1,6 +1,6 @@
 // What the Sentinels say, read from their replies and messages: the master's
 // address (SENTINEL get-master-addr-by-name), the replicas and the other
-// Sentinels (SENTINEL replicas / sentinels: field-value lists), and the
+// Sentinels (SENTINEL master / replicas / sentinels: field-value lists), and the
 // +switch-master / +sdown / -sdown / +odown messages they publish. Pure: parsed
 // replies and message texts in, plain data out.
 #pragma once
@@ -33,7 +33,14 @@ struct Instance {
   std::string flags;  // "slave", "slave,s_down,disconnected", "sentinel"...
   // Neither down (subjectively or objectively) nor disconnected.
   bool usable() const;
+  // A master this Sentinel is failing over (it leads the failover): from
+  // its +try-failover until it switches to the promoted replica or gives up.
+  bool failing_over() const;
 };
+
+// One flat [field, value, ...] array, as SENTINEL master <name> answers and
+// SENTINEL replicas lists; nullopt without ip or port.
+std::optional<Instance> parse_instance(const redisReply& fields);
 
 // The reply to SENTINEL replicas / SENTINEL sentinels <name>: one flat
 // [field, value, ...] array per instance; entries without ip or port are

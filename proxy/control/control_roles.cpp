@@ -84,9 +84,11 @@ bool Control::elect(const conf::Backend& backend) {
   // master a moment before +switch-master, and until then the Sentinels name
   // the dead master. If it comes back as a master inside that window
   // (restarted, empty, not yet demoted), it must not win back the writes.
+  // Before that window, while a Sentinel is failing it over, it gets nothing
+  // either, for the same reason.
   auto sentinel_report = sentinel_reports_.find(backend.name);
-  std::string sentinels_named =
-      sentinel_report == sentinel_reports_.end() ? std::string() : sentinel_report->second.master.to_string();
+  bool have_report = sentinel_report != sentinel_reports_.end();
+  std::string sentinels_named = have_report ? sentinel_report->second.master.to_string() : std::string();
   const ElectedAheadOfSentinel* ahead = nullptr;
   if (auto it = elected_ahead_of_sentinel_.find(backend.name);
       it != elected_ahead_of_sentinel_.end() && it->second.sentinels_named == sentinels_named)
@@ -96,8 +98,9 @@ bool Control::elect(const conf::Backend& backend) {
     states.push_back(state);
     bool named = ahead ? server.name == ahead->primary
                        : !sentinels_named.empty() && server.address.to_string() == sentinels_named;
+    bool being_replaced = !ahead && named && sentinel_report->second.failing_over;
     inputs.push_back({state->role_reported && state->health == balancer::Health::up, state->in_recovery,
-                      state->timeline, named});
+                      state->timeline, named && !being_replaced, being_replaced});
   }
   balancer::Election election = balancer::elect_primary(inputs);
   bool changed = false;
@@ -124,6 +127,11 @@ bool Control::elect(const conf::Backend& backend) {
         break;
       }
       case balancer::Role::fenced:
+        if (inputs[i].being_replaced) {
+          log::warn("cluster ", backend.name, ": ", name, " is being failed over by the Sentinels; it gets nothing "
+                    "until they name a master (writes wait)");
+          break;
+        }
         log::error("cluster ", backend.name, ": ", name, " claims to be primary on timeline ", states[i]->timeline,
                    " and loses to ", election.primary ? backend.servers[*election.primary].name : std::string("nobody"),
                    "; fenced: it gets no traffic");

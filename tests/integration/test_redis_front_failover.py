@@ -6,6 +6,8 @@ SENTINEL FAILOVER) or killed hard. Writes reach the new master within ~1 s
 of the first +switch-master a Sentinel publishes; the idle client sees no
 error; no write acknowledged with WAIT 1 is missing on the new master; a
 planned failover costs the writers no error at all."""
+import os
+import signal
 import threading
 import time
 import unittest
@@ -19,15 +21,17 @@ SWITCH_LATENCY = 1.0  # the issue: writes succeed again within 1 s of +switch-ma
 SLACK = 1.0           # a loaded 2-core machine
 
 
-class SwitchMasterClock:
-    """The time of the first +switch-master any of the Sentinels publishes."""
+class SentinelEvents:
+    """When any of the Sentinels first published each of `channels`;
+    `on_event(channel)` runs on the listening thread at once."""
 
-    def __init__(self, sentinels):
-        self.at = None
+    def __init__(self, sentinels, channels, on_event=None):
+        self.first = {}
+        self.on_event = on_event
         self.pubsubs = []
         for sentinel in sentinels:
             pubsub = sentinel.client().pubsub()
-            pubsub.subscribe("+switch-master")
+            pubsub.subscribe(*channels)
             self.pubsubs.append(pubsub)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
@@ -37,8 +41,12 @@ class SwitchMasterClock:
         while not self.stop.is_set():
             for pubsub in self.pubsubs:
                 message = pubsub.get_message(timeout=0.01)
-                if message and message["type"] == "message" and self.at is None:
-                    self.at = time.monotonic()
+                if message and message["type"] == "message":
+                    channel = message["channel"].decode()
+                    if channel not in self.first:
+                        self.first[channel] = time.monotonic()
+                        if self.on_event:
+                            self.on_event(channel)
 
     def close(self):
         self.stop.set()
@@ -52,9 +60,9 @@ class Writer(threading.Thread):
     (a replica has it); records what was acknowledged, errors, and when
     writes succeeded."""
 
-    def __init__(self, port):
+    def __init__(self, port, timeout=3):
         super().__init__(daemon=True)
-        self.client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=3, retry_on_timeout=False)
+        self.client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=timeout, retry_on_timeout=False)
         self.acknowledged = []
         self.replicated = []
         self.errors = []
@@ -78,7 +86,18 @@ class Writer(threading.Thread):
 
     def finish(self):
         self.stop.set()
-        self.join(10)
+        self.join(20)
+
+
+class SwitchMasterClock(SentinelEvents):
+    """The time of the first +switch-master any of the Sentinels publishes."""
+
+    def __init__(self, sentinels):
+        super().__init__(sentinels, ["+switch-master"])
+
+    @property
+    def at(self):
+        return self.first.get("+switch-master")
 
 
 class RedisFrontFailoverTest(IntegrationTest):
@@ -192,6 +211,54 @@ class RedisFrontFailoverTest(IntegrationTest):
         self.assertEqual(new_master.get("after-demotion"), b"1")
         print(f"\nold master back as a master for {written_while_master[-1]:.1f}s: "
               f"{len(written_while_master)} writes, none on it", flush=True)
+
+    def test_an_old_master_restarted_while_the_sentinels_fail_it_over_gets_nothing(self):
+        # The failover is held between the replica's selection and its
+        # promotion (the replica is stopped as soon as the leader selects it),
+        # and the killed master comes back, empty, as a master, meanwhile.
+        # The Sentinels still name it; only their failover says it is done for.
+        replica_pid = self.replica.process.pid
+        events = SentinelEvents(self.sentinels, ["+selected-slave", "+switch-master"],
+                                lambda channel: channel == "+selected-slave" and os.kill(replica_pid, signal.SIGSTOP))
+        self.addCleanup(events.close)
+        self.addCleanup(lambda: os.kill(replica_pid, signal.SIGCONT))
+        writer = Writer(self.port, timeout=15)  # writes wait for a master (failover_timeout 10s)
+        writer.start()
+        wait_for(lambda: len(writer.acknowledged) >= 20, 10, "writes to flow")
+        self.master.kill()
+        wait_for(lambda: "+selected-slave" in events.first, 30, "a Sentinel to select the replica")
+        self.master.launch()
+        old_master = self.master.client(socket_timeout=2)
+        self.assertEqual(self.master.role(), "master")
+        # switchyard's checks see it up (200ms interval, rise 1), and the Sentinels see it back.
+        wait_for(lambda: any(row["server"] == self.master.address and row["health"] == "up"
+                             for row in self.sy.servers("cache")), 5, "the old master to be up again")
+        acknowledged_before = len(writer.acknowledged)
+        time.sleep(1.0)
+        flags = [s.client(socket_timeout=2).execute_command("SENTINEL", "MASTER", "mymaster") for s in self.sentinels]
+        flags = [dict(zip(f[::2], f[1::2]))[b"flags"].decode() for f in flags]
+        self.assertTrue(any("failover_in_progress" in f for f in flags), flags)
+        self.assertNotIn("+switch-master", events.first)
+        self.assertEqual(self.master.role(), "master")
+        # The writes wait: none was acknowledged, none reached the old master.
+        self.assertEqual(len(writer.acknowledged), acknowledged_before)
+        self.assertEqual(old_master.dbsize(), 0, "writes reached the old master while it was being failed over")
+        self.assertIsNone(self.primary())
+        os.kill(replica_pid, signal.SIGCONT)
+        wait_for(lambda: "+switch-master" in events.first, 30, "+switch-master")
+        wait_for(lambda: len(writer.acknowledged) > acknowledged_before + 20, 15, "writes to flow again")
+        writer.finish()
+        new_master = self.replica.client()
+        self.assertEqual(self.replica.role(), "master")
+        # What a replica had acknowledged before the kill, and everything after, is on the new master.
+        after = writer.acknowledged[acknowledged_before:]
+        missing = [n for n in writer.replicated + after if new_master.get(f"seq:{n}") is None]
+        self.assertEqual(missing, [], f"before={acknowledged_before} acknowledged={writer.acknowledged[:40]} "
+                         f"replicated={writer.replicated[:40]} errors={writer.errors}")
+        # At most the command in flight at the kill failed.
+        self.assertLessEqual(len(writer.errors), 2, writer.errors)
+        print(f"\nold master back while failed over: {len(after)} writes after the switch, none on it before; "
+              f"{len(writer.errors)} errors", flush=True)
 
 
 if __name__ == "__main__":

@@ -66,3 +66,19 @@ TEST_CASE("roles: the master Sentinel names wins over a demoted master that stil
   REQUIRE(second.primary.has_value());
   CHECK(*second.primary == 0);
 }
+
+TEST_CASE("roles: a master its Sentinels are failing over is fenced, even as the only claimant") {
+  // Restarted empty before the promotion: it says master, the replica does not yet.
+  RoleInput servers[] = {{true, false, 0, false, true}, {true, true, 0, false}};
+  auto election = elect_primary(servers);
+  CHECK_FALSE(election.primary.has_value());
+  CHECK(election.roles[0] == Role::fenced);
+  CHECK(election.roles[1] == Role::replica);
+  CHECK_FALSE(election.contested);
+  // Once the replica is promoted it wins alone.
+  servers[1].in_recovery = false;
+  auto promoted = elect_primary(servers);
+  REQUIRE(promoted.primary.has_value());
+  CHECK(*promoted.primary == 1);
+  CHECK(promoted.roles[0] == Role::fenced);
+}

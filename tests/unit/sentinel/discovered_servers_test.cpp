@@ -27,7 +27,9 @@ name = "a1"
 address = "127.0.0.1:9001"
 )";
 
-MasterChange change(Endpoint master, std::vector<Endpoint> replicas) { return {std::move(master), std::move(replicas), ""}; }
+MasterChange change(Endpoint master, std::vector<Endpoint> replicas) {
+  return {std::move(master), std::move(replicas), false, ""};
+}
 
 }  // namespace
 

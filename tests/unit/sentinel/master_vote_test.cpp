@@ -83,3 +83,27 @@ TEST_CASE("vote: a Sentinel listing the master among its replicas does not make 
   Vote vote = count_votes(answers);
   CHECK(vote.replicas == std::vector<Endpoint>{a, c});
 }
+
+TEST_CASE("vote: a Sentinel failing the named master over is reported beside the name") {
+  SentinelAnswer leader = naming(a, {b});
+  leader.failing_over = a;
+  std::vector<SentinelAnswer> answers = {naming(a, {b}), leader, naming(a, {b})};
+  Vote vote = count_votes(answers);
+  REQUIRE(vote.master.has_value());
+  CHECK(*vote.master == a);
+  CHECK(vote.failing_over);
+  CHECK(vote.summary == "3/3 Sentinels name 127.0.0.1:6379; a Sentinel is failing it over");
+  // The leader may already name the promoted replica; the failover is still of a.
+  answers[1].master = b;
+  Vote during = count_votes(answers);
+  REQUIRE(during.master.has_value());
+  CHECK(*during.master == a);
+  CHECK(during.failing_over);
+  // A failover of another address (an older one) says nothing about the named master.
+  answers[1].failing_over = c;
+  CHECK_FALSE(count_votes(answers).failing_over);
+  // Nor does an unreachable Sentinel's.
+  answers[1] = unreachable;
+  answers[1].failing_over = a;
+  CHECK_FALSE(count_votes(answers).failing_over);
+}

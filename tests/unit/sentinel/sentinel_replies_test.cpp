@@ -88,3 +88,15 @@ TEST_CASE("sentinel messages: instance events about the master or one of its rep
 TEST_CASE("sentinel replies: IPv6 endpoints print with brackets") {
   CHECK((Endpoint{"::1", 6379}.to_string()) == "[::1]:6379");
 }
+
+TEST_CASE("sentinel replies: SENTINEL master says whether this Sentinel is failing the master over") {
+  auto leading = parse_instance(*parse(instance("127.0.0.1", "6379", "master,o_down,failover_in_progress")));
+  REQUIRE(leading.has_value());
+  CHECK(leading->endpoint == Endpoint{"127.0.0.1", 6379});
+  CHECK(leading->failing_over());
+  auto watching = parse_instance(*parse(instance("127.0.0.1", "6379", "master,s_down,o_down")));
+  REQUIRE(watching.has_value());
+  CHECK_FALSE(watching->failing_over());
+  // The answer for a name it does not monitor is an error: no instance.
+  CHECK_FALSE(parse_instance(*parse("-ERR No such master with that name\r\n")).has_value());
+}
