@@ -213,7 +213,9 @@ Parser::Result Parser::finish() {
     llhttp_resume(&llhttp_);
     return {Event::message_end, 0, {}};
   }
-  if (rc != HPE_OK || in_message_) {
+  // A method cut by the close (kept in method_prefix_) is a request begun
+  // too, whether or not llhttp has seen it (found by fuzzing).
+  if (rc != HPE_OK || in_message_ || !method_prefix_.empty()) {
     error_status_ = kind_ == Kind::request ? 400 : 502;
     error_reason_ = kind_ == Kind::request ? "client closed in the middle of a request" : "server closed in the middle of a response";
     return {Event::error, 0, {}};
@@ -238,10 +240,11 @@ int Parser::fail(int status, const char* reason) {
 }
 
 int Parser::append(const char* at, size_t length) {
-  // Trailers may use as much room again as the head did.
+  // Trailers may use as much room again as the head did. The reason is the
+  // one parse_with_llhttp gives for the raw head bytes (also in responses).
   size_t limit = in_head_ ? limits_.max_head_bytes : 2 * limits_.max_head_bytes;
   if (head_.storage_.size() + length > limit)
-    return fail(431, in_head_ ? "request head larger than max_header_size" : "trailers larger than max_header_size");
+    return fail(431, in_head_ ? "message head larger than max_header_size" : "trailers larger than max_header_size");
   head_.storage_.append(at, length);
   return 0;
 }

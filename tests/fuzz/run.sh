@@ -22,9 +22,14 @@ declare -A sources=(
   [pgwire]="pgwire/*.cpp"
   [proxy_header]="proxy/proxy_protocol/header.cpp"
   [tls_server]="tests/unit/tls/test_pki.cpp tls/*.cpp"
+  [http_parser]="proxy/http/parser.cpp proxy/http/message_head.cpp"
 )
 declare -A libraries=([tls_server]="-lssl -lcrypto" [pgwire]="-lssl -lcrypto")
-[[ ${#targets[@]} -gt 0 ]] || targets=(resp pgwire proxy_header tls_server)
+# C sources (compiled apart, as C) and the compiler flags a target needs besides -I.
+llhttp=/usr/share/llhttp
+declare -A c_sources=([http_parser]="$llhttp/api.c $llhttp/http.c $llhttp/llhttp.c")
+declare -A flags=([http_parser]="-isystem /usr/share/include/llhttp -DLLHTTP_STRICT_MODE=1")
+[[ ${#targets[@]} -gt 0 ]] || targets=(resp pgwire proxy_header tls_server http_parser)
 clang=$(command -v clang++-14 || true)
 [[ -n $clang ]] || { echo "fuzz: clang++-14 is missing (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
 fuzz_dir=${FUZZ_DIR:-$root/build/fuzz}
@@ -35,9 +40,17 @@ for target in "${targets[@]}"; do
   work="$fuzz_dir/$target"
   mkdir -p "$work/scratch"
   binary="$work/${target}_fuzz"
-  # shellcheck disable=SC2086  # the source lists are globs
-  (cd "$root" && "$clang" -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-     -I. "tests/fuzz/${target}_fuzz.cpp" ${sources[$target]} ${libraries[$target]:-} -o "$binary") ||
+  sanitize=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
+  objects=()
+  # shellcheck disable=SC2086  # the source lists are globs, the flag lists words
+  for c_source in ${c_sources[$target]:-}; do
+    objects+=("$work/$(basename "$c_source" .c).o")
+    "${clang%++-14}-14" "${sanitize[@]/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,}" ${flags[$target]:-} -w \
+      -c "$c_source" -o "${objects[-1]}" || { echo "fuzz: $c_source does not build" >&2; status=1; continue 2; }
+  done
+  # shellcheck disable=SC2086
+  (cd "$root" && "$clang" -std=c++20 "${sanitize[@]}" ${flags[$target]:-} \
+     -I. "tests/fuzz/${target}_fuzz.cpp" ${sources[$target]} "${objects[@]}" ${libraries[$target]:-} -o "$binary") ||
     { echo "fuzz: $target does not build" >&2; status=1; continue; }
   echo "fuzz: $target for ${seconds}s over tests/fuzz/corpus/$target"
   if ! (cd "$work" && "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
