@@ -22,6 +22,7 @@ constexpr SectionSpec sections[] = {
 constexpr std::string_view tls_versions[] = {"1.2", "1.3"};
 constexpr std::string_view verify_client_modes[] = {"none", "optional", "required"};
 constexpr std::string_view verify_server_modes[] = {"none", "ca", "full"};
+constexpr std::string_view channel_binding_modes[] = {"disable", "prefer", "require"};
 
 // clang-format off
 constexpr KeySpec keys[] = {
@@ -97,6 +98,10 @@ constexpr KeySpec keys[] = {
     {.section = "backend.tls", .key = "ciphersuites", .type = T::string, .default_text = "unset",
      .reloadable = true, .field = bound<&BackendTls::ciphersuites>,
      .description = "TLS 1.3 cipher suites; unset = OpenSSL's defaults"},
+    {.section = "backend.tls", .key = "channel_binding", .type = T::enumeration, .allowed = channel_binding_modes,
+     .default_text = "prefer", .reloadable = true, .field = bound<&BackendTls::channel_binding>,
+     .description = "PostgreSQL servers: SCRAM-SHA-256-PLUS with tls-server-end-point; disable, prefer (when "
+                    "offered), require (a login without it fails)"},
 };
 // clang-format on
 

@@ -19,6 +19,10 @@ enum class VerifyClient { none, optional, required };
 // How a backend's server certificates are checked (libpq's sslmode
 // require / verify-ca / verify-full).
 enum class VerifyServer { none, ca, full };
+// SCRAM channel binding when logging in to a PostgreSQL server (libpq's
+// channel_binding): never, when the server and the certificate allow it, or
+// always (a login without it fails).
+enum class ChannelBinding { disable, prefer, require };
 
 // One more certificate of a listener, served to clients whose SNI name it covers.
 struct TlsCertificate {
@@ -63,6 +67,7 @@ struct BackendTls {
   TlsMinVersion min_version = TlsMinVersion::tls1_2;
   std::string ciphers;
   std::string ciphersuites;
+  ChannelBinding channel_binding = ChannelBinding::prefer;  // PostgreSQL servers only
   SourcePosition position;
 };
 

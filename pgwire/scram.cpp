@@ -568,7 +568,8 @@ ScramResult ScramClient::fail(ScramStatus status, std::string error, std::string
 }
 
 std::string ScramClient::gs2_header() const {
-  return channel_binding_.empty() ? "n,," : "p=" + std::string(kChannelBindingType) + ",,";
+  if (!channel_binding_.empty()) return "p=" + std::string(kChannelBindingType) + ",,";
+  return binding_supported_ ? "y,," : "n,,";
 }
 
 ScramResult ScramClient::client_first_message() {

@@ -138,6 +138,12 @@ class ScramClient {
   // Before client_first_message(): bind the exchange to the TLS channel
   // (SCRAM-SHA-256-PLUS with tls-server-end-point `data`).
   void use_channel_binding(std::string data) { channel_binding_ = std::move(data); }
+  // Before client_first_message(), instead: say that we could bind to the
+  // channel but the server did not offer SCRAM-SHA-256-PLUS (gs2 flag "y").
+  // A server that does support binding then fails the login: someone between
+  // us removed -PLUS from its list (RFC 5802 section 6, a downgrade).
+  void could_bind_but_server_cannot() { binding_supported_ = true; }
+  bool channel_bound() const { return !channel_binding_.empty(); }
   ScramResult client_first_message();
   ScramResult handle_server_first(std::string_view server_first_message);
   // True only for "v=<the expected ServerSignature>". A server that answers
@@ -160,7 +166,8 @@ class ScramClient {
   std::string user_;
   State state_ = State::initial;
   std::string client_first_bare_;
-  std::string channel_binding_;  // empty: none ("n,,")
+  std::string channel_binding_;  // empty: none ("n,," or, with binding_supported_, "y,,")
+  bool binding_supported_ = false;
   ScramKey expected_server_signature_{};
   std::string error_;
 };

@@ -25,6 +25,7 @@ namespace sy::postgres {
 
 class ClientConnection;
 class WorkerPool;
+struct ServerChannel;
 
 // How a server connection logs in.
 struct ServerLogin {
@@ -138,6 +139,7 @@ class ServerConnection final : private core::SocketHandler, private MessageSink 
   void send_startup();
   StreamVerdict on_login_message(std::string_view message);
   bool answer_authentication(std::string_view payload);
+  ServerChannel channel() const;
   void login_failed(std::string_view reason);
 
   // serving a client (server_forwarding.cpp)

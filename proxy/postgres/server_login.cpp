@@ -5,6 +5,7 @@
 #include "pgwire/startup.hpp"
 #include "proxy/core/log.hpp"
 #include "proxy/core/log_guard.hpp"
+#include "proxy/core/tls_transport.hpp"
 #include "proxy/postgres/postgres_front.hpp"
 #include "proxy/postgres/server_authenticator.hpp"
 #include "proxy/postgres/server_connection.hpp"
@@ -73,16 +74,33 @@ StreamVerdict ServerConnection::on_login_message(std::string_view message) {
   }
 }
 
+// What SCRAM may bind to: the TLS under this connection, if any, and what
+// [backend.tls] channel_binding asks (the backend as it was when picked).
+ServerChannel ServerConnection::channel() const {
+  ServerChannel channel;
+  const conf::BackendTls& settings = pick_.backend->config->tls;
+  if (settings.enabled) channel.binding = settings.channel_binding;
+  if (auto* tls = dynamic_cast<const core::TlsTransport*>(socket_->transport())) {
+    channel.tls = true;
+    std::vector<uint8_t> end_point = tls->session().tls_server_end_point();
+    channel.end_point.assign(end_point.begin(), end_point.end());
+  }
+  return channel;
+}
+
 // Answers one Authentication request; false when it cannot (then closed).
 bool ServerConnection::answer_authentication(std::string_view payload) {
-  if (!authenticator_) authenticator_ = std::make_unique<ServerAuthenticator>(login_);
+  if (!authenticator_) authenticator_ = std::make_unique<ServerAuthenticator>(login_, channel());
   auto step = authenticator_->answer(payload);
   if (!step.ok) {
     login_failed(step.error);
-    pool_.server_failed(*this, pgwire::sqlstate::invalid_password, step.error);
+    pool_.server_failed(*this, step.state, step.error);
     close(step.error);
     return false;
   }
+  if (!step.mechanism.empty())
+    log::debug("postgres server ", pick_.backend->name(), "/", pick_.server().name(), ": logging in as \"",
+               core::printable(login_.user), "\" with ", step.mechanism);
   if (!step.reply.empty()) socket_->write(std::move(step.reply));
   return true;
 }

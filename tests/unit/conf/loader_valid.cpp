@@ -327,6 +327,7 @@ name = "app"
       {{"backend.tls", "min_version"}, backend_tls.min_version == TlsMinVersion::tls1_2 ? "1.2" : "?"},
       {{"backend.tls", "ciphers"}, unset_if_empty(backend_tls.ciphers)},
       {{"backend.tls", "ciphersuites"}, unset_if_empty(backend_tls.ciphersuites)},
+      {{"backend.tls", "channel_binding"}, backend_tls.channel_binding == ChannelBinding::prefer ? "prefer" : "?"},
       {{"listener.tls", "alpn"}, tls.alpn == std::vector<std::string>{"postgresql"} ? "by protocol" : "?"},
       {{"listener.tls", "min_version"}, tls.min_version == TlsMinVersion::tls1_2 ? "1.2" : "?"},
       {{"listener.tls", "ciphers"}, unset_if_empty(tls.ciphers)},
