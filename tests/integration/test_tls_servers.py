@@ -150,10 +150,10 @@ class PostgresTlsServerTest(IntegrationTest):
         shutil.rmtree(cls.pki_dir, ignore_errors=True)
         super().tearDownClass()
 
-    def start(self, **tls):
+    def start(self, global_settings=None, **tls):
         config = pg_config([self.pg], databases=[{"name": "postgres", "backend": "pg", "pool_mode": "transaction",
                                                   "pool_size": 2}],
-                           backend={"tls": {"ca": str(self.pki.ca_cert), **tls}})
+                           backend={"tls": {"ca": str(self.pki.ca_cert), **tls}}, global_settings=global_settings)
         self.sy = self.start_switchyard(config)
         return self.sy.port("pg")
 
@@ -161,6 +161,13 @@ class PostgresTlsServerTest(IntegrationTest):
         port = self.start(server_name="db.test")
         result = psql(port, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", dbname="postgres")
         self.assertEqual((result.returncode, result.stdout.strip()), (0, "t"), result.stderr)
+
+    def test_channel_binding_require_logs_in_with_scram_sha_256_plus(self):
+        port = self.start(global_settings={"log_level": "debug"}, server_name="db.test", channel_binding="require")
+        result = psql(port, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", dbname="postgres")
+        self.assertEqual((result.returncode, result.stdout.strip()), (0, "t"), result.stderr)
+        wait_for(lambda: "with SCRAM-SHA-256-PLUS" in self.sy.log_text(), 5, "the -PLUS login line")
+        self.assertNotRegex(self.sy.log_text(), r"with SCRAM-SHA-256(?!-PLUS)")
 
     def test_the_wrong_name_fails_with_a_clear_log_line(self):
         port = self.start(server_name="wrong.test")
