@@ -168,6 +168,8 @@ def render(suite, result, settings, facts):
                   "The numbers below are not trustworthy.**", ""]
     if result.problems:
         lines += ["> **SWITCHYARD PROBLEMS:** " + " ".join(f"**{p}.**" for p in result.problems), ""]
+    if getattr(settings, "only", None) is not None:
+        lines += [f"Only the scenarios whose title matches `{settings.only.pattern}` ran (--only).", ""]
     if result.summary is None:
         lines += [f"Each run lasts {settings.duration} s; {settings.rounds} round(s) per scenario, the order "
                   "of targets rotating each round; proxies run with "

@@ -3,6 +3,7 @@
 # prints and saves its report. Exits non-zero if any run saw errors.
 import argparse
 import importlib
+import re
 import signal
 import sys
 import traceback
@@ -23,6 +24,8 @@ def parse_args():
     parser.add_argument("--duration", type=int, help="seconds per run (default 10, or 3 with --quick)")
     parser.add_argument("--rounds", type=int, help="rounds per scenario (default 3, or 1 with --quick)")
     parser.add_argument("--workers", type=int, default=1, help="switchyard workers = haproxy nbthread (default 1)")
+    parser.add_argument("--only", type=re.compile, metavar="REGEX",
+                        help="run only the scenarios whose title matches (redis and tls suites), e.g. '-P 1 '")
     parser.add_argument("--idle-clients", type=int, default=10000,
                         help="postgres suite: idle logged-in clients for the memory measurement (default 10000)")
     parser.add_argument("--revision", help="what the report names as the binary's source (default: the git "

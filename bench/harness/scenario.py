@@ -73,6 +73,11 @@ class Scenario:
         return totals
 
 
+def wanted(settings, title):
+    """Whether --only (a regex over scenario titles) lets this scenario run."""
+    return settings.only is None or settings.only.search(title) is not None
+
+
 def run_rounds(scenario, targets, rounds, warmup, load):
     """LOAD(target, seconds=None) -> wrk.Run. Round i starts at target i (mod n), so each
     target takes each place in the order equally often; a WARMUP-second run per target

@@ -6,7 +6,7 @@ import shutil
 
 from harness import procs, redis_bench, servers
 from harness.report import SuiteResult
-from harness.scenario import Scenario, Target, run_rounds
+from harness.scenario import Scenario, Target, run_rounds, wanted
 
 DESCRIPTION = ("Redis multiplexing: nutcracker (twemproxy, `redis: true`, `server_connections: 1`) vs switchyard "
                "`protocol = \"redis\"` (`[backend.redis] connections = 1`), both in front of the same redis-server "
@@ -100,8 +100,11 @@ def run(settings):
         for test in ("get", "set"):
             for pipeline in (1, 16):
                 for clients in (50, 500):
+                    title = f"{test.upper()} -P {pipeline} -c {clients}"
+                    if not wanted(settings, title):
+                        continue
                     scenario = Scenario(
-                        title=f"{test.upper()} -P {pipeline} -c {clients}",
+                        title=title,
                         load=f"redis-benchmark -t {test} -P {pipeline} -c {clients} -d 64 -r 100000 --threads 1 "
                              f"-n (sized to ~{settings.duration} s)",
                         value_label="ops/s", value_scale=1, cpu_label="CPU s / M ops", cpu_scale=1e6,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from harness import postgres, procs, servers, wrk
 from harness.report import SuiteResult, has_errors
-from harness.scenario import Scenario, Target, run_rounds
+from harness.scenario import Scenario, Target, run_rounds, wanted
 from suites import tls_pgbench
 from suites.l4 import haproxy_maxconn
 
@@ -153,8 +153,11 @@ def run(settings):
 
             if key_name == "ECDSA P-256":  # bulk transfer does not depend on the key type
                 for name in FILES:
+                    title = f"HTTPS {name[:-4].upper()}iB c100 keep-alive"
+                    if not wanted(settings, title):
+                        continue
                     scenario = Scenario(
-                        title=f"HTTPS {name[:-4].upper()}iB c100 keep-alive",
+                        title=title,
                         load=f"wrk -t1 -c100 -d{settings.duration}s https:///{name}",
                         value_label="req/s", value_scale=1, cpu_label="CPU s / 100k req", cpu_scale=1e5,
                         work=lambda r: r.requests)
@@ -164,20 +167,25 @@ def run(settings):
                                    proxy=t.process))
                     scenarios.append(scenario)
 
-            scenario = Scenario(
-                title=f"full handshakes, {key_name}, c50",
-                load=f"wrk -t1 -c50 -d{settings.duration}s -H 'Connection: close' https:///1k.bin",
-                value_label="handshakes/s", value_scale=1, cpu_label="CPU s / 10k handshakes", cpu_scale=1e4,
-                work=lambda r: r.requests)
-            run_rounds(scenario, targets, settings.rounds, settings.warmup,
-                       lambda t, seconds=None: wrk.run(f"https://127.0.0.1:{t.port}/1k.bin",
-                                                       seconds or settings.duration, 1, 50,
-                                                       headers=["Connection: close"], proxy=t.process))
-            scenarios.append(scenario)
+            title = f"full handshakes, {key_name}, c50"
+            if wanted(settings, title):
+                scenario = Scenario(
+                    title=title,
+                    load=f"wrk -t1 -c50 -d{settings.duration}s -H 'Connection: close' https:///1k.bin",
+                    value_label="handshakes/s", value_scale=1, cpu_label="CPU s / 10k handshakes", cpu_scale=1e4,
+                    work=lambda r: r.requests)
+                run_rounds(scenario, targets, settings.rounds, settings.warmup,
+                           lambda t, seconds=None: wrk.run(f"https://127.0.0.1:{t.port}/1k.bin",
+                                                           seconds or settings.duration, 1, 50,
+                                                           headers=["Connection: close"], proxy=t.process))
+                scenarios.append(scenario)
 
             for reuse in (False, True):
+                title = f"{'resumed' if reuse else 'new'} sessions, {key_name}, 1 client (s_time)"
+                if not wanted(settings, title):
+                    continue
                 scenario = Scenario(
-                    title=f"{'resumed' if reuse else 'new'} sessions, {key_name}, 1 client (s_time)",
+                    title=title,
                     load=f"openssl s_time {'-reuse' if reuse else '-new'} -time {settings.duration}",
                     value_label="connections/s", value_scale=1, cpu_label="CPU s / 10k connections", cpu_scale=1e4,
                     work=lambda r: r.requests)
@@ -190,9 +198,12 @@ def run(settings):
             group.stop(haproxy)
             group.stop(switchyard)
 
-        cert, key, _ = make_certificate(group.dir, "pg-ecdsa", KEY_TYPES["ECDSA P-256"])
-        pg_section, pg_scenario = tls_pgbench.run(settings, group, cert, key)
-        problems = ["pgbench over TLS had errors (see its section)"] if has_errors([pg_scenario]) else []
+        pg_section, problems = [], []
+        if wanted(settings, tls_pgbench.TITLE):
+            cert, key, _ = make_certificate(group.dir, "pg-ecdsa", KEY_TYPES["ECDSA P-256"])
+            pg_section, pg_scenario = tls_pgbench.run(settings, group, cert, key)
+            if has_errors([pg_scenario]):
+                problems.append("pgbench over TLS had errors (see its section)")
 
         notes = [
             "Both proxies terminate TLS and speak plain HTTP/1.1 to nginx with keep-alive; wrk and s_time verify "

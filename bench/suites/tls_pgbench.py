@@ -12,6 +12,7 @@ from suites import postgres as pg_suite
 
 CLIENTS = 50
 POOL_SIZE = 20
+TITLE = f"pgbench -S over TLS (sslmode=require), -c {CLIENTS}"
 
 PGBOUNCER_TLS = """\
 client_tls_sslmode = require
@@ -56,7 +57,7 @@ def run(settings, group, cert, key):
     targets = [Target("pgbouncer", "pgbouncer 1.18 (client_tls, 1 thread)", pgbouncer_port, pgbouncer),
                Target("switchyard", "switchyard ([listener.tls], 1 worker)", switchyard_port, switchyard)]
     scenario = Scenario(
-        title=f"pgbench -S over TLS (sslmode=require), -c {CLIENTS}",
+        title=TITLE,
         load=f"PGSSLMODE=require pgbench -S -M simple -c {CLIENTS} -j 2 -T {settings.duration} -n",
         value_label="tps", value_scale=1, cpu_label="CPU s / 1000 tx", cpu_scale=1e3, work=lambda r: r.requests,
         latency_label="latency avg ms", latency=pg_suite.weighted_latency,
