@@ -58,6 +58,17 @@ void tally_worker(core::Worker& worker, std::map<PoolKey, PoolTally>& out) {
   }
 }
 
+// Where the server's data is: PostgreSQL's WAL position as an LSN ("0/3000148"),
+// Redis' replication offset as a number of bytes; "-" before the first answer.
+Cell position(const conf::Backend& backend, const balancer::ServerRuntime& state) {
+  if (state.wal_lsn == 0) return Cell("-");
+  if (backend.health_check.kind == conf::HealthCheckKind::redis) return Cell(state.wal_lsn);
+  char lsn[32];
+  std::snprintf(lsn, sizeof lsn, "%X/%X", static_cast<unsigned>(state.wal_lsn >> 32),
+                static_cast<unsigned>(state.wal_lsn & 0xffffffffu));
+  return Cell(std::string(lsn));
+}
+
 }  // namespace
 
 std::optional<Reply> show_pools(Request& request) {
@@ -140,21 +151,6 @@ std::optional<Reply> show_databases(Request& request) {
   return render(table, request.json);
 }
 
-namespace {
-
-// Where the server's data is: PostgreSQL's WAL position as an LSN ("0/3000148"),
-// Redis' replication offset as a number of bytes; "-" before the first answer.
-Cell position(const conf::Backend& backend, const balancer::ServerRuntime& state) {
-  if (state.wal_lsn == 0) return Cell("-");
-  if (backend.health_check.kind == conf::HealthCheckKind::redis) return Cell(state.wal_lsn);
-  char lsn[32];
-  std::snprintf(lsn, sizeof lsn, "%X/%X", static_cast<unsigned>(state.wal_lsn >> 32),
-                static_cast<unsigned>(state.wal_lsn & 0xffffffffu));
-  return Cell(std::string(lsn));
-}
-
-}  // namespace
-
 std::optional<Reply> show_clusters(Request& request) {
   const auto& runtime = request.control.runtime();
   Table table{{"cluster", "server", "address", "role", "health", "admin", "timeline", "position", "lag_bytes",
@@ -183,7 +179,7 @@ std::optional<Reply> show_clusters(Request& request) {
 
 std::optional<Reply> pause_database(Request& request) {
   std::string database(request.args[0]);
-  if (auto problem = request.control.pause_database(database); !problem.empty()) return error(problem);
+  if (auto problem = request.control.set_database_paused(database, true); !problem.empty()) return error(problem);
   const conf::Database* settings = request.control.runtime().config().find_database(database);
   request.control.wait_until_idle(control::Control::transactions_in({database}), settings->failover_timeout,
                                   [database, respond = request.respond](size_t busy) {
@@ -196,7 +192,7 @@ std::optional<Reply> pause_database(Request& request) {
 
 std::optional<Reply> resume_database(Request& request) {
   std::string database(request.args[0]);
-  if (auto problem = request.control.resume_database(database); !problem.empty()) return error(problem);
+  if (auto problem = request.control.set_database_paused(database, false); !problem.empty()) return error(problem);
   return Reply{true, "database " + database + " resumed\n"};
 }
 

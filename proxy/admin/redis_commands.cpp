@@ -8,7 +8,7 @@ namespace sy::admin {
 
 std::optional<Reply> pause_redis_backend(Request& request) {
   std::string backend(request.args[0]);
-  if (auto problem = request.control.pause_redis(backend); !problem.empty()) return error(problem);
+  if (auto problem = request.control.set_redis_paused(backend, true); !problem.empty()) return error(problem);
   const conf::Backend* settings = request.control.runtime().config().find_backend(backend);
   request.control.wait_until_idle(
       control::Control::commands_in(backend), settings->redis.failover_timeout,
@@ -22,7 +22,7 @@ std::optional<Reply> pause_redis_backend(Request& request) {
 
 std::optional<Reply> resume_redis_backend(Request& request) {
   std::string backend(request.args[0]);
-  if (auto problem = request.control.resume_redis(backend); !problem.empty()) return error(problem);
+  if (auto problem = request.control.set_redis_paused(backend, false); !problem.empty()) return error(problem);
   return Reply{true, "redis backend " + backend + " resumed\n"};
 }
 

@@ -84,10 +84,8 @@ class Control final : private WorkerReports {
   ReloadOutcome reload();
   // Pause / resume / switchover (switchover.cpp). Empty string on success,
   // else what is wrong. PostgreSQL pauses a database, Redis a backend.
-  std::string pause_database(const std::string& database);
-  std::string resume_database(const std::string& database);
-  std::string pause_redis(const std::string& backend);
-  std::string resume_redis(const std::string& backend);
+  std::string set_database_paused(const std::string& database, bool paused);
+  std::string set_redis_paused(const std::string& backend, bool paused);
   bool is_redis_backend(std::string_view name) const;
   // What is still running on one worker: PostgreSQL transactions linked to
   // a server in `databases`; Redis commands unanswered on `backend`.

@@ -119,37 +119,19 @@ std::function<size_t(Worker&)> Control::commands_in(std::string backend) {
   };
 }
 
-std::string Control::pause_database(const std::string& database) {
+std::string Control::set_database_paused(const std::string& database, bool paused) {
   if (!runtime_.config().find_database(database)) return "no database \"" + database + "\"";
-  if (runtime_.set_paused(database, true)) {
-    log::warn("database ", database, " paused (admin): new transactions wait");
+  if (runtime_.set_paused(database, paused)) {
+    log::warn("database ", database, paused ? " paused (admin): new transactions wait" : " resumed (admin)");
     publish();
   }
   return {};
 }
 
-std::string Control::resume_database(const std::string& database) {
-  if (!runtime_.config().find_database(database)) return "no database \"" + database + "\"";
-  if (runtime_.set_paused(database, false)) {
-    log::warn("database ", database, " resumed (admin)");
-    publish();
-  }
-  return {};
-}
-
-std::string Control::pause_redis(const std::string& backend) {
+std::string Control::set_redis_paused(const std::string& backend, bool paused) {
   if (!serves_redis(runtime_.config(), backend)) return "no redis backend \"" + backend + "\"";
-  if (runtime_.set_backend_paused(backend, true)) {
-    log::warn("redis backend ", backend, " paused (admin): new commands wait");
-    publish();
-  }
-  return {};
-}
-
-std::string Control::resume_redis(const std::string& backend) {
-  if (!serves_redis(runtime_.config(), backend)) return "no redis backend \"" + backend + "\"";
-  if (runtime_.set_backend_paused(backend, false)) {
-    log::warn("redis backend ", backend, " resumed (admin)");
+  if (runtime_.set_backend_paused(backend, paused)) {
+    log::warn("redis backend ", backend, paused ? " paused (admin): new commands wait" : " resumed (admin)");
     publish();
   }
   return {};
@@ -205,8 +187,8 @@ void Control::switchover(const std::string& cluster, const std::string& target,
     }
     plan.timeout = backend->redis.failover_timeout;
     plan.what = "the redis backend";
-    plan.pause = [this, cluster] { pause_redis(cluster); };
-    plan.resume = [this, cluster] { resume_redis(cluster); };
+    plan.pause = [this, cluster] { set_redis_paused(cluster, true); };
+    plan.resume = [this, cluster] { set_redis_paused(cluster, false); };
     plan.busy_on = commands_in(cluster);
     plan.busy_noun = "command(s)";
     plan.idle_noun = "command";
@@ -226,10 +208,10 @@ void Control::switchover(const std::string& cluster, const std::string& target,
     }
     plan.what = std::to_string(databases.size()) + " database(s)";
     plan.pause = [this, databases] {
-      for (const auto& database : databases) pause_database(database);
+      for (const auto& database : databases) set_database_paused(database, true);
     };
     plan.resume = [this, databases] {
-      for (const auto& database : databases) resume_database(database);
+      for (const auto& database : databases) set_database_paused(database, false);
     };
     plan.busy_on = transactions_in(databases);
     plan.busy_noun = "transaction(s)";

@@ -237,9 +237,17 @@ void Socket::write(std::vector<Slice> slices) {
   if (closing_ || slices.empty()) return;
   if (slices.size() == 1) return write(std::move(slices.front()));
   if (transport_) {
-    std::string wire;
-    for (const Slice& slice : slices)
-      if (int rc = transport_->encode({slice.data(), slice.length}, wire); rc < 0) return handler_->on_error(*this, rc);
+    // Small slices (a response head and a short body) are joined first, so
+    // they travel as one TLS record: the peer decrypts one record, not one
+    // per slice.
+    constexpr size_t kRecordPlaintext = 16 * 1024;
+    std::string wire, plain;
+    for (size_t i = 0; i < slices.size(); ++i) {
+      plain.append(slices[i].data(), slices[i].length);
+      if (plain.size() < kRecordPlaintext && i + 1 < slices.size()) continue;
+      if (int rc = transport_->encode(plain, wire); rc < 0) return handler_->on_error(*this, rc);
+      plain.clear();
+    }
     return write_wire(std::move(wire));
   }
   constexpr size_t kInline = 16;

@@ -16,6 +16,7 @@ import ssl
 import subprocess
 import time
 import unittest
+from pathlib import Path
 
 from fixtures import IntegrationTest, header_values, http_config, tcp_config, wait_for
 from fixtures.pki import Pki
@@ -103,6 +104,24 @@ class HttpsTest(IntegrationTest):
         seen = json.loads(connection.getresponse().read())
         self.assertEqual(seen, {"length": len(body), "sha256": hashlib.sha256(body).hexdigest()})
         self.assertEqual(self.app.accepted, 1, "every request came on one server connection")
+
+    def test_a_short_response_goes_out_as_one_tls_record(self):
+        # The head switchyard writes and the body it relays are joined before
+        # encryption: one application-data record, not one per piece.
+        messages = Path(self.workdir) / "s_client.msg"
+        result = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{self.port}", "-quiet",
+                                 "-CAfile", self.pki.ca_cert, "-msg", "-msgfile", str(messages)],
+                                input=b"GET /short HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                                capture_output=True, timeout=20)
+        head, _, body = result.stdout.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 200"), result.stdout[:200])
+        self.assertEqual(json.loads(body)["target"], "/short")
+        # -msg names each record's inner content type on the line after
+        # "<<< ... InnerContent": 17 is application data.
+        lines = messages.read_text(errors="replace").splitlines()
+        received = [lines[i + 1].strip() for i, line in enumerate(lines[:-1])
+                    if line.startswith("<<< TLS 1.3, InnerContent")]
+        self.assertEqual(received.count("17"), 1, received)
 
     def test_sni_picks_the_certificate_and_no_name_gets_the_default(self):
         self.assertEqual(peer_common_name(self.port, self.pki.ca_cert, "api.test"), "api.test")
