@@ -144,6 +144,12 @@ void HealthMonitor::on_result(Check& check, const ProbeResult& result) {
   if (!check.paused) schedule(check, jittered(s.interval));
 }
 
+bool HealthMonitor::every_server_checked() const {
+  for (const auto& [key, check] : checks_)
+    if (!check->paused && check->last_result.empty()) return false;
+  return true;
+}
+
 HealthMonitor::Check* HealthMonitor::find(const std::string& backend, const std::string& server) {
   auto it = checks_.find(backend + "/" + server);
   return it == checks_.end() ? nullptr : it->second;

@@ -54,6 +54,9 @@ class HealthMonitor {
   void force(const std::string& backend, const std::string& server, balancer::Health health);
   // Cancels every check; call before the loop closes.
   void stop();
+  // Every check that is not paused has had at least one result (true when
+  // there are no checks): the first health round is done.
+  bool every_server_checked() const;
   // The last probe's outcome for admin output ("connected in 1ms"), or "" when
   // the server has no check (kind none, or not probed yet).
   std::string last_result(const std::string& backend, const std::string& server);

@@ -102,11 +102,36 @@ int Control::run() {
               listeners_[listener.name].port,
               listener.backend.empty() ? std::string(" -> every [[database]]") : " -> backend " + listener.backend);
   log::info("switchyard started: ", worker_count, " workers, admin socket ", config.global.admin_socket);
+  service_.start(&loop_);
+  notify_ready_when_checked();
 
   uv_run(&loop_, UV_RUN_DEFAULT);
   for (auto& worker : workers_) worker->join();
   log::info("switchyard stopped");
   return exit_code_;
+}
+
+// Ready for the service manager means serving with roles known: every
+// listener is bound (run() got here) and every server has had its first
+// check, so a unit ordered after this one finds the primaries already
+// chosen. A check that never answers is bounded by its own timeout; the
+// whole wait by kReadyWait.
+void Control::notify_ready_when_checked() {
+  constexpr uint64_t kReadyWait = 10'000;  // ms
+  constexpr uint64_t kPoll = 20;           // ms
+  uv_timer_init(&loop_, &ready_timer_);
+  ready_timer_.data = this;
+  ready_wait_since_ = uv_now(&loop_);
+  uv_timer_start(&ready_timer_, [](uv_timer_t* timer) {
+    auto* self = static_cast<Control*>(timer->data);
+    bool checked = self->health_->every_server_checked();
+    if (!checked && uv_now(&self->loop_) - self->ready_wait_since_ < kReadyWait) return;
+    uv_timer_stop(timer);
+    std::string status = checked ? "serving; first health round done"
+                                 : "serving; some servers not checked yet after 10 s";
+    log::info("ready: ", status);
+    self->service_.ready(status);
+  }, 0, kPoll);
 }
 
 void Control::publish() {
@@ -176,8 +201,11 @@ std::string Control::set_weight(std::string_view backend, std::string_view serve
 }
 
 ReloadOutcome Control::reload() {
+  service_.reloading();
   ReloadOutcome outcome = try_reload();
   ++(outcome.ok ? reloads_ok_ : reloads_rejected_);
+  // A rejected reload keeps the running configuration: serving either way.
+  service_.ready(outcome.ok ? "serving; configuration reloaded" : "serving; last reload rejected");
   return outcome;
 }
 
@@ -315,6 +343,8 @@ void Control::on_signal(uv_signal_t* handle, int signum) {
 
 void Control::begin_shutdown() {
   shutting_down_ = true;
+  service_.stopping();
+  uv_timer_stop(&ready_timer_);
   stop_sentinels();
   for (auto& worker : workers_) worker->begin_shutdown();
   listeners_.clear();
@@ -339,10 +369,12 @@ void Control::finish_shutdown() {
   uv_timer_stop(&shutdown_timer_);
   uv_timer_stop(&slow_start_timer_);
   uv_timer_stop(&ejection_timer_);
+  service_.stop();
   for (uv_handle_t* handle : {reinterpret_cast<uv_handle_t*>(&sigterm_), reinterpret_cast<uv_handle_t*>(&sigint_),
                               reinterpret_cast<uv_handle_t*>(&sighup_), reinterpret_cast<uv_handle_t*>(&shutdown_timer_),
                               reinterpret_cast<uv_handle_t*>(&slow_start_timer_),
-                              reinterpret_cast<uv_handle_t*>(&ejection_timer_)})
+                              reinterpret_cast<uv_handle_t*>(&ejection_timer_),
+                              reinterpret_cast<uv_handle_t*>(&ready_timer_)})
     uv_close(handle, nullptr);
 }
 

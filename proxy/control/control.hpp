@@ -22,6 +22,7 @@
 #include "proxy/core/mailbox.hpp"
 #include "proxy/core/worker.hpp"
 #include "proxy/core/front.hpp"
+#include "proxy/control/service_notify.hpp"
 #include "sentinel/follower.hpp"
 
 namespace sy::control {
@@ -146,6 +147,7 @@ class Control final : private WorkerReports {
   void configure_sentinels();
   void on_sentinel_change(const std::string& backend, const sentinel::MasterChange& change);
   void stop_sentinels();
+  void notify_ready_when_checked();
   void begin_shutdown();
   void finish_shutdown();
   static void on_signal(uv_signal_t* handle, int signum);
@@ -201,6 +203,11 @@ class Control final : private WorkerReports {
   uv_signal_t sighup_;
   uv_timer_t shutdown_timer_;
   uv_timer_t slow_start_timer_;
+  // READY goes to the service manager once the first health round is done
+  // (polled; bounded by kReadyWait), see notify_ready_when_checked().
+  uv_timer_t ready_timer_;
+  uint64_t ready_wait_since_ = 0;
+  ServiceNotify service_;
   uv_timer_t ejection_timer_;
   unsigned workers_running_ = 0;
   uint64_t reloads_ok_ = 0;
