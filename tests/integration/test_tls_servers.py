@@ -233,6 +233,8 @@ class PostgresTlsServerTest(IntegrationTest):
                    "trust": "the server let switchyard in without channel binding"}
         for role, method in UNBINDABLE_ROLES.items():
             with self.subTest(role=role, method=method):
+                # libpq drivers (psycopg2, psycopg) leave the SQLSTATE of a failed
+                # connect unset (pgcode None): the wire client reads the ErrorResponse.
                 with WireClient(port) as client, self.assertRaises(ServerError) as caught:
                     client.login(role, APP_PASSWORD, "postgres")
                 self.assertEqual(caught.exception.sqlstate, "08006", str(caught.exception))
@@ -241,6 +243,7 @@ class PostgresTlsServerTest(IntegrationTest):
                 self.assertIn(r"[backend.tls] channel_binding = \x22require\x22, but " + reasons[method], line)
                 result = psql(port, "SELECT 1", user=role, dbname="postgres")
                 self.assertNotEqual(result.returncode, 0, result.stdout)
+                self.assertIn('FATAL:  [backend.tls] channel_binding = "require", but ' + reasons[method], result.stderr)
         # The SCRAM role still logs in, bound (the control).
         result = psql(port, "SELECT 1", dbname="postgres")
         self.assertEqual((result.returncode, result.stdout.strip()), (0, "1"), result.stderr)
