@@ -126,12 +126,12 @@ int use_ticket_keys(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER
   return ticket_key_callback(server_of(ssl).ticket_keys(), name, iv, cipher, mac, encrypt);
 }
 
-// --- client callback: the SSL's app data is the TlsSession's SslSessionPtr slot ---
+// --- client callback: the SSL's app data is the TlsSession's IssuedSessions ---
 
 int remember_session(SSL* ssl, SSL_SESSION* session) {
-  auto* slot = static_cast<SslSessionPtr*>(SSL_get_app_data(ssl));
-  if (!slot) return 0;
-  *slot = SslSessionPtr(session, SSL_SESSION_free);
+  auto* issued = static_cast<IssuedSessions*>(SSL_get_app_data(ssl));
+  if (!issued) return 0;
+  issued->take(SslSessionPtr(session, SSL_SESSION_free));
   return 1;  // we keep the reference OpenSSL handed us
 }
 
@@ -267,8 +267,10 @@ Created<ClientContext> ClientContext::create(const ClientSettings& settings, Exp
   client->context_ = context;
   SSL_CTX_set_options(context, kCommonOptions);
   SSL_CTX_set_mode(context, SSL_MODE_RELEASE_BUFFERS);
-  // Sessions are handed to TlsSession (remember_session), which gives them
-  // to its owner for the next connection to the same server; no shared cache.
+  // Sessions are handed to TlsSession (remember_session), which keeps the
+  // latest and, for connect_cached(), puts it in this context's cache under
+  // the server's address; OpenSSL's own cache, keyed by session id, is not
+  // used (a client must not offer one server's session to another).
   SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
   SSL_CTX_sess_set_new_cb(context, remember_session);
   if (!set_versions_and_ciphers(context, settings.min_version, settings.max_version, settings.ciphers, nullptr,

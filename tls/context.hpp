@@ -2,7 +2,9 @@
 // (certificates, CAs, ticket keys, ALPN, versions), ready for TlsSession.
 // A context is immutable once created and shared by every session that uses
 // it, across worker threads; a reload creates new contexts while live
-// sessions keep the ones they started with.
+// sessions keep the ones they started with. The one part that changes is a
+// client context's session cache (locked inside), which therefore starts
+// empty on every reload.
 #pragma once
 
 #include <openssl/types.h>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "tls/certificate.hpp"
+#include "tls/client_session_cache.hpp"
 #include "tls/settings.hpp"
 #include "tls/ticket_keys.hpp"
 
@@ -86,6 +89,8 @@ class ClientContext {
   }
   // The settings and file contents it was made of (tls/settings_fingerprint.hpp).
   const std::string& fingerprint() const { return fingerprint_; }
+  // Sessions the servers issued, by server, for TlsSession::connect_cached().
+  ClientSessionCache& sessions() const { return sessions_; }
 
  private:
   ClientContext() = default;
@@ -93,6 +98,7 @@ class ClientContext {
   SSL_CTX* context_ = nullptr;
   ClientSettings settings_;
   std::string fingerprint_;
+  mutable ClientSessionCache sessions_;
 };
 
 }  // namespace sy::tls

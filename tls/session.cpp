@@ -46,13 +46,30 @@ std::unique_ptr<TlsSession> TlsSession::accept(std::shared_ptr<const ServerConte
 
 std::unique_ptr<TlsSession> TlsSession::connect(std::shared_ptr<const ClientContext> context, std::string_view host,
                                                 const SavedSession& resume, SessionLimits limits) {
+  return start_client(std::move(context), host, resume.session_, {}, limits);
+}
+
+std::unique_ptr<TlsSession> TlsSession::connect_cached(std::shared_ptr<const ClientContext> context,
+                                                       std::string_view host, std::string server,
+                                                       SessionLimits limits) {
+  SslSessionPtr offer = context->sessions().find(server);
+  return start_client(std::move(context), host, std::move(offer), std::move(server), limits);
+}
+
+std::unique_ptr<TlsSession> TlsSession::start_client(std::shared_ptr<const ClientContext> context,
+                                                     std::string_view host, SslSessionPtr offer, std::string server,
+                                                     SessionLimits limits) {
   std::unique_ptr<TlsSession> session(new TlsSession(Role::client, limits));
   session->client_context_ = std::move(context);
   const ClientContext& client = *session->client_context_;
+  if (!server.empty()) {
+    session->issued_.cache = &client.sessions();
+    session->issued_.server = std::move(server);
+  }
   if (!session->start(client.native())) return session;
   SSL* ssl = session->ssl_.get();
   SSL_set_connect_state(ssl);
-  SSL_set_app_data(ssl, &session->saved_session_);
+  SSL_set_app_data(ssl, &session->issued_);
 
   const std::string name(client.server_name_for(host));
   const bool ip = is_ip_literal(name);
@@ -75,7 +92,10 @@ std::unique_ptr<TlsSession> TlsSession::connect(std::shared_ptr<const ClientCont
     }
     session->verified_host_ = name;
   }
-  if (resume.session_ && SSL_set_session(ssl, resume.session_.get()) != 1) ERR_clear_error();  // full handshake then
+  if (offer) {
+    if (SSL_set_session(ssl, offer.get()) == 1) session->offered_ = std::move(offer);
+    else ERR_clear_error();  // a full handshake then
+  }
   session->drive_handshake();  // writes the ClientHello
   return session;
 }
@@ -115,10 +135,19 @@ void TlsSession::drive_handshake() {
   int result = SSL_do_handshake(ssl_.get());
   if (result == 1) {
     set_state(State::open);
+    if (offered_ && !resumed()) forget_offered_session();
     return;
   }
   if (SSL_get_error(ssl_.get(), result) == SSL_ERROR_WANT_READ) return;
   fail(describe_failure(ssl_.get(), false, verified_host_));
+  if (offered_) forget_offered_session();
+}
+
+void TlsSession::forget_offered_session() {
+  // The server would not (or could not) resume it; the sessions it issues
+  // on this connection, if any, replace it.
+  if (issued_.cache) issued_.cache->forget(issued_.server, offered_.get());
+  offered_.reset();
 }
 
 bool TlsSession::feed_ciphertext(std::string_view bytes) {

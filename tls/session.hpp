@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "tls/certificate.hpp"
+#include "tls/client_session_cache.hpp"
 #include "tls/context.hpp"
 #include "tls/openssl_error.hpp"
 #include "tls/session_error.hpp"
@@ -87,6 +88,13 @@ class TlsSession {
   // it). The ClientHello is pending_ciphertext() on return.
   static std::unique_ptr<TlsSession> connect(std::shared_ptr<const ClientContext> context, std::string_view host,
                                              const SavedSession& resume = {}, SessionLimits limits = {});
+  // The same, to the server at `server` ("host:port" as dialled), through the
+  // context's session cache: it offers the session that server issued last,
+  // saves the ones it issues now, and forgets an offered one that the
+  // server did not resume.
+  static std::unique_ptr<TlsSession> connect_cached(std::shared_ptr<const ClientContext> context,
+                                                    std::string_view host, std::string server,
+                                                    SessionLimits limits = {});
 
   TlsSession(const TlsSession&) = delete;
   TlsSession& operator=(const TlsSession&) = delete;
@@ -131,13 +139,17 @@ class TlsSession {
   std::vector<uint8_t> tls_server_end_point() const;
   // Client side: the latest session the server issued (TLS 1.3 tickets
   // arrive after the handshake, through read_plaintext()). Empty if none.
-  SavedSession saved_session() const { return SavedSession(saved_session_); }
+  SavedSession saved_session() const { return SavedSession(issued_.latest); }
 
  private:
   enum class Role { server, client };
   TlsSession(Role role, SessionLimits limits);
+  static std::unique_ptr<TlsSession> start_client(std::shared_ptr<const ClientContext> context,
+                                                  std::string_view host, SslSessionPtr offer, std::string server,
+                                                  SessionLimits limits);
   bool start(SSL_CTX* context);
   void drive_handshake();
+  void forget_offered_session();
   void fail(SessionFailure failure);
   void set_state(State next);
 
@@ -152,7 +164,8 @@ class TlsSession {
   BIO* network_in_ = nullptr;   // we write fed ciphertext here; owned by ssl_
   BIO* network_out_ = nullptr;  // OpenSSL's output; owned by ssl_
   std::string verified_host_;   // client side, full verification: named in a mismatch error
-  SslSessionPtr saved_session_;  // written by the context's new-session callback
+  IssuedSessions issued_;        // written by the context's new-session callback
+  SslSessionPtr offered_;        // the session the ClientHello offered, if any
 };
 
 }  // namespace sy::tls

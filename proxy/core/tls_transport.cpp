@@ -4,6 +4,7 @@
 #include <uv.h>
 
 #include <array>
+#include <string>
 
 namespace sy::core {
 
@@ -60,8 +61,12 @@ void TlsTransport::close_notify(std::string& wire) {
   session_->take_ciphertext(wire);
 }
 
-std::unique_ptr<TlsTransport> connect_tls(std::shared_ptr<const tls::ClientContext> context, std::string_view host) {
-  return std::make_unique<TlsTransport>(tls::TlsSession::connect(std::move(context), host));
+std::unique_ptr<TlsTransport> connect_tls(std::shared_ptr<const tls::ClientContext> context, std::string_view host,
+                                          uint16_t port) {
+  if (port == 0) return std::make_unique<TlsTransport>(tls::TlsSession::connect(std::move(context), host));
+  std::string server = host.find(':') != std::string_view::npos ? "[" + std::string(host) + "]" : std::string(host);
+  server += ":" + std::to_string(port);
+  return std::make_unique<TlsTransport>(tls::TlsSession::connect_cached(std::move(context), host, std::move(server)));
 }
 
 std::string tls_failure(const Transport* transport) {

@@ -6,6 +6,7 @@
 // binding of SCRAM-SHA-256-PLUS.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "proxy/core/transport.hpp"
@@ -42,7 +43,11 @@ class TlsTransport final : public Transport {
 
 // A client session to a server with [backend.tls]: SNI and verification
 // name from the context (its server_name, or `host` as written in address).
-std::unique_ptr<TlsTransport> connect_tls(std::shared_ptr<const tls::ClientContext> context, std::string_view host);
+// With the server's `port`, the session resumes from, and saves to, the
+// context's cache for "host:port" (tls/client_session_cache.hpp); port 0
+// means a full handshake every time.
+std::unique_ptr<TlsTransport> connect_tls(std::shared_ptr<const tls::ClientContext> context, std::string_view host,
+                                          uint16_t port = 0);
 
 // Why the TLS of a socket's transport failed, for a log line ("" when it
 // has no TLS or did not fail): "TLS hostname_mismatch: ...".

@@ -87,7 +87,8 @@ void ClientSession::connect_to_pick() {
   e.connect_started_at = now();
   e.server = ServerConnection::connect(worker_.loop(), worker_.relay_buffers(), server.counters,
                                        server.config->address.storage, this, status,
-                                       worker_.backend_tls(e.pick->backend->name()), server.config->address.host);
+                                       worker_.backend_tls(e.pick->backend->name()), server.config->address.host,
+                                       server.config->address.port);
   if (!e.server) return connect_failed(status);
   set_state(State::connecting);
   arm_timer();

@@ -11,10 +11,12 @@ namespace sy::http {
 ServerConnection* ServerConnection::connect(uv_loop_t* loop, core::BufferPool& buffers,
                                             std::shared_ptr<balancer::ServerCounters> server,
                                             const sockaddr_storage& address, ServerOwner* owner, int& status,
-                                            std::shared_ptr<const tls::ClientContext> tls, std::string_view host) {
+                                            std::shared_ptr<const tls::ClientContext> tls, std::string_view host,
+                                            uint16_t port) {
   auto* connection = new ServerConnection(loop, buffers, std::move(server), address, owner);
   connection->tls_ = std::move(tls);
   connection->tls_host_ = std::string(host);
+  connection->tls_port_ = port;
   status = connection->socket_->connect(reinterpret_cast<const sockaddr*>(&connection->address_));
   if (status != 0) {
     connection->close();  // frees itself once the socket has closed
@@ -42,7 +44,7 @@ void ServerConnection::close() {
 void ServerConnection::on_connect(core::Socket&, int status) {
   if (status != 0 || !tls_) return connecting_done(status);
   handshaking_ = true;
-  socket_->start_transport(core::connect_tls(std::move(tls_), tls_host_));
+  socket_->start_transport(core::connect_tls(std::move(tls_), tls_host_, tls_port_));
   if (handshaking_) socket_->read_start();
 }
 

@@ -38,10 +38,12 @@ class ServerConnection final : private core::SocketHandler {
   // the libuv error in `status`) when the connect could not even start.
   // With `tls` (the backend's [backend.tls]) the TLS handshake to `host`
   // is part of connecting: the owner hears of the connection once it is done.
+  // With `port` too it resumes the session that server issued last.
   static ServerConnection* connect(uv_loop_t* loop, core::BufferPool& buffers,
                                    std::shared_ptr<balancer::ServerCounters> server, const sockaddr_storage& address,
                                    ServerOwner* owner, int& status,
-                                   std::shared_ptr<const tls::ClientContext> tls = nullptr, std::string_view host = {});
+                                   std::shared_ptr<const tls::ClientContext> tls = nullptr, std::string_view host = {},
+                                   uint16_t port = 0);
 
   void set_owner(ServerOwner* owner) { owner_ = owner; }
   void set_state(State next) { state_ = next; }
@@ -80,6 +82,7 @@ class ServerConnection final : private core::SocketHandler {
   core::Socket* socket_;
   std::shared_ptr<const tls::ClientContext> tls_;  // until the handshake starts
   std::string tls_host_;
+  uint16_t tls_port_ = 0;  // with tls_host_, the key of the context's session cache
   bool handshaking_ = false;
   ServerOwner* owner_;
   State state_ = State::connecting;

@@ -134,7 +134,8 @@ void ServerConnection::on_ssl_answer(core::Slice data) {
   auto tls = pool_.front().worker().backend_tls(pick_.backend->name());
   if (!tls) return setup_failed("[backend.tls] was removed by a reload during TLS setup");
   tls_fingerprint_ = tls->fingerprint();
-  socket_->start_transport(core::connect_tls(std::move(tls), pick_.server().config->address.host));
+  const conf::Address& address = pick_.server().config->address;
+  socket_->start_transport(core::connect_tls(std::move(tls), address.host, address.port));
 }
 
 void ServerConnection::on_transport_ready(core::Socket&) {

@@ -145,7 +145,8 @@ void TcpSession::on_connect(core::Socket& socket, int status) {
   if (auto tls = worker_.backend_tls(pick_->backend->name())) {
     // Relaying starts once the handshake is done; the connect timer bounds it.
     uv_timer_start(&timer_, &TcpSession::on_timer, pick_->backend->config->connect_timeout.count(), 0);
-    server_->start_transport(core::connect_tls(std::move(tls), pick_->server().config->address.host));
+    const conf::Address& address = pick_->server().config->address;
+    server_->start_transport(core::connect_tls(std::move(tls), address.host, address.port));
     if (server_ && state_ == State::connecting) server_->read_start();
     return;
   }

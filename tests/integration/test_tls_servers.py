@@ -4,7 +4,10 @@ listener, verified by name (a wrong name fails with a clear log line and a
 502/503, never plaintext); redis-server with only a --tls-port behind a tcp
 listener; a PostgreSQL server with ssl = on whose pg_hba.conf accepts only
 TLS (hostssl), verify-full passing with the right name and failing with a
-clear log line on the wrong one. Health checks use the same [backend.tls]:
+clear log line on the wrong one; channel_binding = "require" refusing the
+logins pg_hba.conf lets through by md5, password or trust (08006 for the
+client, the reason in switchyard's log), which "prefer" lets in. Health
+checks use the same [backend.tls]:
 an http check of the HTTPS origin goes up with the right CA and stays down
 with a wrong one, the reason logged once; a postgres check logs in with
 libpq's sslmode where plaintext is refused."""
@@ -17,7 +20,8 @@ import unittest
 
 from fixtures import IntegrationTest, http_config, tcp_config, wait_for
 from fixtures.http_client import get
-from fixtures.pg_proxy import APP_PASSWORD, APP_USER, pg_config, pg_connect, psql
+from fixtures.pg_proxy import APP_PASSWORD, APP_USER, pg_config, pg_connect, psql, user
+from fixtures.pg_wire import ServerError, WireClient
 from fixtures.pki import Pki
 from fixtures.postgres import PostgresCluster, _chown_postgres, free_port
 from fixtures.redis import RedisServer
@@ -50,6 +54,46 @@ class HttpsOriginTest(IntegrationTest):
         self.assertIn(response.status, (502, 503))
         self.sy.wait_for_log(r"TLS hostname_mismatch: .*does not name \"other\.test\"", timeout=5)
         self.assertEqual(self.nginx.connections_used(), (0, 0), "nothing was sent to a server we could not verify")
+
+
+class HttpsOriginResumptionTest(IntegrationTest):
+    """nginx closes every connection after one request, so each request needs a
+    new TLS connection to it; its access log says whether that one resumed."""
+
+    def setUp(self):
+        super().setUp()
+        self.pki = Pki(self.workdir)
+        cert, key = self.pki.issue("origin.test", ["DNS:origin.test"])
+        self.nginx = self.start_nginx({"index.html": b"resumed or not\n"}, tls=(cert, key), keepalive_requests=1)
+
+    def config(self, **tls):
+        return http_config([{"name": "o1", "address": self.nginx.address}], workers=2,
+                           backend={"tls": {"ca": str(self.pki.ca_cert), "server_name": "origin.test", **tls}})
+
+    def get_ok(self, count):
+        logged = len(self.nginx.access_lines())
+        for _ in range(count):
+            response = get(self.sy.port(), "/index.html")
+            self.assertEqual((response.status, response.body), (200, b"resumed or not\n"))
+        # nginx writes its access log line just after the response.
+        wait_for(lambda: len(self.nginx.access_lines()) == logged + count, 5, "nginx's access log lines")
+
+    def test_new_server_connections_resume_the_session_the_origin_issued(self):
+        self.sy = self.start_switchyard(self.config())
+        self.get_ok(6)
+        used, requests = self.nginx.connections_used()
+        self.assertEqual((used, requests), (6, 6), "a new TLS connection per request")
+        # Two workers share the backend's context, and so its session cache.
+        self.assertEqual(self.nginx.sessions_reused(), [False] + [True] * 5, self.nginx.access_lines())
+
+    def test_a_reload_that_changes_backend_tls_starts_with_an_empty_cache(self):
+        self.sy = self.start_switchyard(self.config())
+        self.get_ok(2)
+        self.sy.rewrite_config(self.config(alpn=["http/1.1"]))
+        self.sy.ctl_ok("reload")
+        time.sleep(0.3)  # the workers adopt the new contexts through their mailboxes, right after
+        self.get_ok(2)
+        self.assertEqual(self.nginx.sessions_reused(), [False, True, False, True], self.nginx.access_lines())
 
 
 def quick_check(**settings):
@@ -120,8 +164,13 @@ class RedisTlsServerTest(IntegrationTest):
         self.assertEqual(redis_server.client().get("k"), b"over tls to the server")
 
 
+# Roles that pg_hba.conf lets in over TLS without SCRAM: no channel binding is possible for them.
+UNBINDABLE_ROLES = {"md5_app": "md5", "password_app": "password", "trust_app": "trust"}
+
+
 class PostgresTlsServerTest(IntegrationTest):
-    """A PostgreSQL that only accepts TLS (hostssl) from 127.0.0.1."""
+    """A PostgreSQL that only accepts TLS (hostssl) from 127.0.0.1; SCRAM for
+    every role but those of UNBINDABLE_ROLES."""
 
     @classmethod
     def setUpClass(cls):
@@ -140,9 +189,16 @@ class PostgresTlsServerTest(IntegrationTest):
         cls.pg = cls.cluster.primary(settings={"ssl": "on", "ssl_cert_file": f"'{cert}'",
                                                "ssl_key_file": f"'{server_key}'",
                                                "ssl_ca_file": f"'{cls.pki.ca_cert}'"},
-                                     hba=["local all all trust", "hostssl all all 127.0.0.1/32 scram-sha-256",
+                                     hba=["local all all trust",
+                                          *[f"hostssl all {role} 127.0.0.1/32 {method}"
+                                            for role, method in UNBINDABLE_ROLES.items()],
+                                          "hostssl all all 127.0.0.1/32 scram-sha-256",
                                           "hostnossl all all 127.0.0.1/32 reject"])
         cls.pg.create_role(APP_USER, APP_PASSWORD)
+        # md5 needs an md5-stored password (a SCRAM-stored one makes PostgreSQL use SCRAM).
+        cls.pg.create_role("md5_app", APP_PASSWORD, encryption="md5")
+        cls.pg.create_role("password_app", APP_PASSWORD)
+        cls.pg.create_role("trust_app", None)
 
     @classmethod
     def tearDownClass(cls):
@@ -153,6 +209,7 @@ class PostgresTlsServerTest(IntegrationTest):
     def start(self, global_settings=None, **tls):
         config = pg_config([self.pg], databases=[{"name": "postgres", "backend": "pg", "pool_mode": "transaction",
                                                   "pool_size": 2}],
+                           users=[user(), *[user(role) for role in UNBINDABLE_ROLES]],
                            backend={"tls": {"ca": str(self.pki.ca_cert), **tls}}, global_settings=global_settings)
         self.sy = self.start_switchyard(config)
         return self.sy.port("pg")
@@ -168,6 +225,37 @@ class PostgresTlsServerTest(IntegrationTest):
         self.assertEqual((result.returncode, result.stdout.strip()), (0, "t"), result.stderr)
         wait_for(lambda: "with SCRAM-SHA-256-PLUS" in self.sy.log_text(), 5, "the -PLUS login line")
         self.assertNotRegex(self.sy.log_text(), r"with SCRAM-SHA-256(?!-PLUS)")
+
+    def test_channel_binding_require_refuses_md5_password_and_trust_logins(self):
+        port = self.start(server_name="db.test", channel_binding="require")
+        reasons = {"md5": "the server asks for md5 authentication, which has no channel binding",
+                   "password": "the server asks for a clear-text password, which has no channel binding",
+                   "trust": "the server let switchyard in without channel binding"}
+        for role, method in UNBINDABLE_ROLES.items():
+            with self.subTest(role=role, method=method):
+                # libpq drivers (psycopg2, psycopg) leave the SQLSTATE of a failed
+                # connect unset (pgcode None): the wire client reads the ErrorResponse.
+                with WireClient(port) as client, self.assertRaises(ServerError) as caught:
+                    client.login(role, APP_PASSWORD, "postgres")
+                self.assertEqual(caught.exception.sqlstate, "08006", str(caught.exception))
+                line = self.sy.wait_for_log(rf"postgres pool postgres/{role}: login to pg/pg1 failed: ", timeout=5)
+                # The reason goes through the log's escaping, quotes included.
+                self.assertIn(r"[backend.tls] channel_binding = \x22require\x22, but " + reasons[method], line)
+                result = psql(port, "SELECT 1", user=role, dbname="postgres")
+                self.assertNotEqual(result.returncode, 0, result.stdout)
+                self.assertIn('FATAL:  [backend.tls] channel_binding = "require", but ' + reasons[method], result.stderr)
+        # The SCRAM role still logs in, bound (the control).
+        result = psql(port, "SELECT 1", dbname="postgres")
+        self.assertEqual((result.returncode, result.stdout.strip()), (0, "1"), result.stderr)
+
+    def test_channel_binding_prefer_lets_md5_password_and_trust_logins_in(self):
+        port = self.start(server_name="db.test", channel_binding="prefer")
+        for role in UNBINDABLE_ROLES:
+            with self.subTest(role=role):
+                result = psql(port, "SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                              user=role, dbname="postgres")
+                self.assertEqual((result.returncode, result.stdout.strip()), (0, f"{role}|t"), result.stderr)
+        self.assertNotIn("channel_binding", self.sy.log_text())
 
     def test_the_wrong_name_fails_with_a_clear_log_line(self):
         port = self.start(server_name="wrong.test")
@@ -229,6 +317,57 @@ class PostgresTlsServerTest(IntegrationTest):
         self.sy = self.start_switchyard(config)
         result = psql(self.sy.port("pg"), "SELECT 1", dbname="postgres")
         self.assertNotEqual(result.returncode, 0)  # the control: hostnossl ... reject
+
+
+
+class PostgresEd25519ServerTest(IntegrationTest):
+    """A PostgreSQL (hostssl, SCRAM) whose certificate is signed with Ed25519:
+    RFC 5929 defines no tls-server-end-point hash for it, so no login to it
+    can be bound to the channel."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pki_dir = tempfile.mkdtemp(prefix="sy-pki-", dir="/tmp")
+        os.chmod(cls.pki_dir, 0o755)
+        cls.pki = Pki(cls.pki_dir, key_type="ed25519")
+        cert, key = cls.pki.issue("db.test", ["DNS:db.test"])
+        os.chmod(key, 0o600)
+        _chown_postgres(key)
+        cls.cluster = PostgresCluster("pged")
+        cls.pg = cls.cluster.primary(settings={"ssl": "on", "ssl_cert_file": f"'{cert}'", "ssl_key_file": f"'{key}'"},
+                                     hba=["local all all trust", "hostssl all all 127.0.0.1/32 scram-sha-256",
+                                          "hostnossl all all 127.0.0.1/32 reject"])
+        cls.pg.create_role(APP_USER, APP_PASSWORD)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cluster.close()
+        shutil.rmtree(cls.pki_dir, ignore_errors=True)
+        super().tearDownClass()
+
+    def start(self, channel_binding):
+        config = pg_config([self.pg], databases=[{"name": "postgres", "backend": "pg", "pool_mode": "transaction"}],
+                           global_settings={"log_level": "debug"},
+                           backend={"tls": {"ca": str(self.pki.ca_cert), "server_name": "db.test",
+                                            "channel_binding": channel_binding}})
+        self.sy = self.start_switchyard(config)
+        return self.sy.port("pg")
+
+    def test_require_refuses_a_server_whose_certificate_defines_no_end_point_hash(self):
+        port = self.start("require")
+        with WireClient(port) as client, self.assertRaises(ServerError) as caught:
+            client.login(APP_USER, APP_PASSWORD, "postgres")
+        self.assertEqual(caught.exception.sqlstate, "08006", str(caught.exception))
+        line = self.sy.wait_for_log(r"login to pg/pg1 failed: ", timeout=5)
+        self.assertIn("signature algorithm defines no tls-server-end-point hash", line)
+
+    def test_prefer_logs_in_unbound_with_scram_sha_256(self):
+        port = self.start("prefer")
+        result = psql(port, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", dbname="postgres")
+        self.assertEqual((result.returncode, result.stdout.strip()), (0, "t"), result.stderr)
+        line = self.sy.wait_for_log(r"postgres server pg/pg1: logging in as .* with SCRAM-SHA-256", timeout=5)
+        self.assertFalse(line.endswith("-PLUS"), line)
 
 
 if __name__ == "__main__":

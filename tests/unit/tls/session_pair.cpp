@@ -40,6 +40,10 @@ SessionPair::SessionPair(std::shared_ptr<const ClientContext> client_context,
     : client(TlsSession::connect(std::move(client_context), host, resume, limits)),
       server(TlsSession::accept(std::move(server_context), limits)) {}
 
+SessionPair::SessionPair(std::unique_ptr<TlsSession> client_session,
+                         std::shared_ptr<const ServerContext> server_context)
+    : client(std::move(client_session)), server(TlsSession::accept(std::move(server_context))) {}
+
 size_t move_ciphertext(TlsSession& from, TlsSession& to, std::string& to_received, bool& to_saw_close, size_t chunk) {
   std::string bytes;
   from.take_ciphertext(bytes);

@@ -36,6 +36,8 @@ struct SessionPair {
 
   SessionPair(std::shared_ptr<const ClientContext> client_context, std::shared_ptr<const ServerContext> server_context,
               std::string host = "localhost", const SavedSession& resume = {}, SessionLimits limits = {});
+  // A client session made by the caller (e.g. TlsSession::connect_cached) against a new server session.
+  SessionPair(std::unique_ptr<TlsSession> client_session, std::shared_ptr<const ServerContext> server_context);
 
   // Moves ciphertext both ways and reads plaintext until nothing moves, or
   // `max_rounds` rounds. Returns the bytes moved.
