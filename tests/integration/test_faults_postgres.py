@@ -85,7 +85,7 @@ class PostgresServerFaultTest(PostgresProxyTest):
         return error or {}, status, time.monotonic() - started
 
     def test_a_server_that_never_answers_the_login_gives_08006_at_connect_timeout(self):
-        client = self.client()  # the client login needs no server: switchyard knows the password
+        client = self.client("patient")  # the client login needs no server: switchyard knows the password
         self.faulty.arm("stall")
         client.send_query("SELECT 'never'")
         wait_for(lambda: self.faulty.unanswered >= 1, 3, "the server login to reach the hung server")
@@ -111,18 +111,35 @@ class PostgresServerFaultTest(PostgresProxyTest):
         wait_for(lambda: self.faulty.stalled_links() == 0, 3, "the proxy to close its connections to the hung server")
         self.assert_still_serves(client, [1, 2])
 
-    def test_a_reset_mid_result_gives_08006_and_the_connection_stays_usable(self):
+    def test_a_reset_between_messages_gives_08006_and_the_connection_stays_usable(self):
         client = self.client()
         self.commit_one(client, 1)
         client.query("BEGIN")
         client.query("INSERT INTO acknowledged VALUES (99)")  # never committed: must not appear
-        self.faulty.arm("reset", after=1000)
+        self.faulty.arm("reset", after=20)  # inside the RowDescription: nothing of the result passed on yet
         error, status, took = self.query_with_error(client, "SELECT repeat('x', 100) FROM generate_series(1, 5000)")
         self.assertEqual((error.get("C"), status), ("08006", "I"), error)
+        self.assertIn("server connection lost", error.get("M", ""))
         self.assertLess(took, SLACK)
         self.assertEqual(self.faulty.resets, 1)
         self.reload_during_fault("ctl")
         self.assert_still_serves(client, [1])
+
+    def test_a_reset_in_the_middle_of_a_row_closes_the_client_instead_of_corrupting_its_stream(self):
+        client = self.client()
+        self.commit_one(client, 1)
+        self.faulty.arm("reset", after=1000)  # 1000 bytes: the RowDescription and 8 rows and a part of the 9th
+        client.send_query("SELECT repeat('x', 100) FROM generate_series(1, 5000)")
+        started = time.monotonic()
+        kinds = []
+        with self.assertRaises(ConnectionError, msg="an ErrorResponse after part of a DataRow is read as its rest"):
+            while True:
+                kind, _ = client.read_message()
+                kinds.append(kind)
+        self.assertLess(time.monotonic() - started, SLACK, "the cut client was not closed at once")
+        self.assertEqual(kinds, ["T"] + ["D"] * 8, "only whole rows may reach the client before the close")
+        self.reload_during_fault("sighup")
+        self.assert_still_serves(self.client(), [1])
 
     def test_a_trickling_server_delivers_the_whole_result(self):
         client = self.client("patient")
