@@ -85,15 +85,24 @@ class PostgresServerFaultTest(PostgresProxyTest):
         return error or {}, status, time.monotonic() - started
 
     def test_a_server_that_never_answers_the_login_gives_08006_at_connect_timeout(self):
-        client = self.client("patient")  # the client login needs no server: switchyard knows the password
+        # The pool's first client waits for a server login (for the server's
+        # parameters): with the server hung, that login times out.
         self.faulty.arm("stall")
-        client.send_query("SELECT 'never'")
-        wait_for(lambda: self.faulty.unanswered >= 1, 3, "the server login to reach the hung server")
+        client = WireClient(self.port, timeout=15)
+        self.addCleanup(client.close)
+        started = time.monotonic()
+        with self.assertRaises(ServerError) as refused:
+            client.login(APP_USER, APP_PASSWORD, "patient")
+        took = time.monotonic() - started
+        self.assertEqual(refused.exception.sqlstate, "08006", refused.exception.fields)
+        self.assertIn("timeout", refused.exception.message)
+        # (seen: ~2 s, the pool trying the login again before it gives the client up)
+        self.assertLess(took, 3 * CONNECT_TIMEOUT + SLACK)
+        self.assertGreaterEqual(self.faulty.unanswered, 1)
         self.reload_during_fault("ctl")
-        _, error, status, _ = client.read_until_ready()
-        self.assertEqual(((error or {}).get("C"), status), ("08006", "I"), error)
-        self.assertIn("timeout", error.get("M", ""))
-        self.assert_still_serves(client, [])
+        wait_for(lambda: self.faulty.stalled_links() == 0, 3, "the proxy to close its connection to the hung server")
+        self.faulty.heal()
+        self.assert_still_serves(self.client("patient"), [])
 
     def test_a_server_that_hangs_mid_query_gives_57014_at_query_timeout_and_loses_nothing(self):
         client = self.client()
