@@ -97,7 +97,7 @@ void ServerPool::on_snapshot() {
   for (ServerConnection* connection : lost) connection->close("its server is no longer the master");
   // A server the health checks took down may have stopped answering: its
   // commands in flight would wait forever. They get the "connection lost"
-  // error (they may have run), the clients go on.
+  // error (they may have run; reads go to the master), the clients go on.
   const balancer::BackendView* backend = worker_.snapshot()->find_backend(backend_);
   std::vector<ServerConnection*> down;
   for (ServerConnection* connection : all_) {
@@ -105,7 +105,7 @@ void ServerPool::on_snapshot() {
     if (server && server->health == balancer::Health::down && connection->state() != ServerConnection::State::closing)
       down.push_back(connection);
   }
-  for (ServerConnection* connection : down) connection->close("its server is down");
+  for (ServerConnection* connection : down) connection->lose("its server is down");
 }
 
 bool ServerPool::in_backoff() const {
