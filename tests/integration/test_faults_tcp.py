@@ -168,20 +168,24 @@ class HoldingServer:
 
 
 class TcpFdExhaustionOneWorkerTest(IntegrationTest):
-    def churn(self, port):
-        """For HOLD_SECONDS, connects as fast as possible, keeping the newest CLIENTS open."""
+    def churn(self, port, pid):
+        """For HOLD_SECONDS, connects as fast as possible, keeping the newest CLIENTS open.
+        Returns them and the most descriptors the process `pid` was seen holding."""
         clients = []
+        peak = 0
         deadline = time.monotonic() + HOLD_SECONDS
         while time.monotonic() < deadline:
+            if len(clients) % 50 == 0:
+                peak = max(peak, len(os.listdir(f"/proc/{pid}/fd")))
             sock = socket.socket()
             sock.setblocking(False)
             sock.connect_ex(("127.0.0.1", port))
             clients.append(sock)
             if len(clients) > CLIENTS:
                 clients.pop(0).close()
-        return clients
+        return clients, peak
 
-    def test_one_worker_at_its_fd_limit_pauses_accepting_then_serves_and_stops(self):
+    def test_one_worker_at_its_fd_limit_goes_on_then_serves_and_stops(self):
         good = self.start_backend("g1", "hello")
         config = two_listeners(self._own(HoldingServer()), good, idle_timeout="5m", workers=1)
         sy = self._own(Switchyard(self.workdir, config))
@@ -189,11 +193,11 @@ class TcpFdExhaustionOneWorkerTest(IntegrationTest):
         sy.start()
         port = sy.port("web")
         mark = sy.log_mark()
-        clients = self.churn(port)
+        clients, peak = self.churn(port, sy.pid)
         try:
             # The limit is reached (libuv accepts and closes what it cannot keep, or the
             # accept pause starts), and the process goes on.
-            wait_for(lambda: len(os.listdir(f"/proc/{sy.pid}/fd")) >= FD_LIMIT - 2, 5, "the fd limit to be reached")
+            self.assertGreaterEqual(peak, FD_LIMIT - 4, "the fd limit was not reached (the test proves nothing)")
             self.assertTrue(sy.running())
         finally:
             for sock in clients:
