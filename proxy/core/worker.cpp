@@ -316,6 +316,10 @@ void Worker::report_connect_result(const ServerPick& pick, int status) {
     counters.consecutive_connect_failures.store(0, std::memory_order_relaxed);
     return;
   }
+  // Out of descriptors is this process's shortage, not the server's failure:
+  // counted against it, it would take a healthy server out of rotation
+  // (for good, without active checks) while the process is at its limit.
+  if (out_of_descriptors(status)) return;
   counters.connect_failures.fetch_add(1, std::memory_order_relaxed);
   unsigned failures = counters.consecutive_connect_failures.fetch_add(1, std::memory_order_relaxed) + 1;
   unsigned threshold = pick.backend->config->health_check.passive_fall;

@@ -229,7 +229,10 @@ void ClientSession::on_response_head() {
     if (e.upgrade) return start_tunnel();
     return server_failed("101 Switching Protocols to a request that asked for no upgrade", false);
   }
-  if (head.status / 100 == 1) return write_interim_response();
+  if (head.status / 100 == 1) {
+    e.interim_head_at = now();
+    return write_interim_response();
+  }
   e.response_phase = ResponsePhase::body;
   e.response_head_at = now();
   e.status = head.status;

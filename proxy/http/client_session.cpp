@@ -503,7 +503,9 @@ uint64_t ClientSession::deadline() const {
       return e.connect_started_at + e.backend->connect_timeout.count();
     case State::exchanging:
       if (e.request_phase == RequestPhase::complete && e.response_phase == ResponsePhase::awaiting_head)
-        return std::max(e.request_sent_at, server_activity_) + e.backend->http.response_timeout.count();
+        // From the request sent (or the last interim 1xx head) to the whole
+        // head: a server trickling its head byte by byte does not extend it.
+        return std::max(e.request_sent_at, e.interim_head_at) + e.backend->http.response_timeout.count();
       if (e.request_phase == RequestPhase::body) return activity + listener_->idle_timeout.count();
       return server_activity_ + e.backend->http.idle_timeout.count();
     case State::tunnel:

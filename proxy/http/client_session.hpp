@@ -82,7 +82,8 @@ class ClientSession final : public core::Session, private core::SocketHandler, p
     int status = 0;
     unsigned retries = 0;
     uint64_t started_at = 0, head_done_at = 0, picked_at = 0, connect_started_at = 0, connected_at = 0,
-             request_sent_at = 0, response_head_at = 0;
+             request_sent_at = 0, response_head_at = 0,
+             interim_head_at = 0;  // the last 1xx head: response_timeout runs again from there
     int64_t connect_ms = -1;
     uint64_t bytes_in = 0, bytes_out = 0;
     std::string request_id;

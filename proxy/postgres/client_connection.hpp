@@ -58,9 +58,10 @@ class ClientConnection final : public core::Session, private core::SocketHandler
   void on_server_unlinked();                        // the pool took it back
   void on_login_ready();                            // the pool knows the server parameters now
   // The linked server connection died: `busy` with requests of ours in
-  // flight, `in_transaction` inside a transaction block.
+  // flight, `in_transaction` inside a transaction block, `cut_mid_message`
+  // when part of a message was already passed on to the client.
   void on_server_lost(bool busy, bool in_transaction, const std::string& reason,
-                      pgwire::SqlState state = pgwire::sqlstate::connection_failure);
+                      pgwire::SqlState state = pgwire::sqlstate::connection_failure, bool cut_mid_message = false);
   void fail(pgwire::SqlState state, std::string_view message);  // FATAL to the client, then close
   // The wait for a server ended without one: the request fails with an
   // ErrorResponse and the session goes on (the pool already let it go).

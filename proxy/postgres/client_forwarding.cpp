@@ -334,9 +334,22 @@ void ClientConnection::on_wait_failed(pgwire::SqlState state, std::string_view m
   if (stream_.has_queued_input() && !processing_) process_input();
 }
 
-void ClientConnection::on_server_lost(bool busy, bool in_transaction, const std::string& reason, pgwire::SqlState state) {
+void ClientConnection::on_server_lost(bool busy, bool in_transaction, const std::string& reason, pgwire::SqlState state,
+                                      bool cut_mid_message) {
   server_ = nullptr;
   if (state_ == State::closing) return;
+  if (cut_mid_message) {
+    // The client has part of a row (or of COPY data) whose rest will never
+    // come: an ErrorResponse now would be read as that rest. Only a close
+    // tells it the truth.
+    static thread_local core::LogRateLimit cut_log_limit(10);  // a dying server cuts many clients at once
+    uint64_t suppressed = 0;
+    if (cut_log_limit.allow(uv_now(worker_.loop()), suppressed))
+      log::info("postgres client ", peer_, ": server connection lost in the middle of a message (", reason,
+                "): closing the client", suppressed ? log::concat(" (", suppressed, " more not logged)") : std::string());
+    close("server connection lost in the middle of a message: " + reason);
+    return;
+  }
   const conf::Database* settings = pool_ ? pool_->settings() : nullptr;
   if (!settings || settings->pool_mode == conf::PoolMode::session) {
     fail(state, "server connection lost: " + reason);

@@ -52,6 +52,8 @@ class MessageStream {
   // No byte of a message is waiting (nothing queued, nothing half-gathered).
   bool idle() const { return head_ == pending_.size() && carry_.empty() && streaming_left_ == 0; }
   bool has_queued_input() const { return head_ < pending_.size(); }
+  // A streamed message was passed on in part and the rest is still to come.
+  bool mid_streamed_message() const { return streaming_left_ != 0; }
   size_t queued_bytes() const;
   void clear();
 

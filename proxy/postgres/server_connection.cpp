@@ -168,7 +168,8 @@ void ServerConnection::close(std::string_view reason) {
   pick_.server().counters->active.fetch_sub(1, std::memory_order_relaxed);
   if (client) {
     client_ = nullptr;
-    client->on_server_lost(!queue_.empty(), transaction_status_ != 'I', close_reason_, loss_state_);
+    client->on_server_lost(!queue_.empty(), transaction_status_ != 'I', close_reason_, loss_state_,
+                           stream_.mid_streamed_message());
   }
   pool_.server_closed(*this, was_opening);
   socket_->close();

@@ -60,6 +60,9 @@ class ServerConnection final : private core::SocketHandler {
   void retire(std::string_view why);
   // Closes now: commands in flight get `error` (they may have run).
   void close(std::string_view why, std::string_view error = "ERR switchyard: connection to the server was lost");
+  // The server went away (EOF, an error, taken down by the health checks):
+  // close, and a read connection's commands go to the master.
+  void lose(std::string_view why);
 
   // A shared connection to a replica, for read-only commands: what it loses
   // (the connection, or a replica that cannot serve: -LOADING, -MASTERDOWN)
@@ -105,9 +108,6 @@ class ServerConnection final : private core::SocketHandler {
   void own_reply(const InFlight& entry, const resp::Frame& frame, std::string_view bytes);
   void deliver(ClientSession* client, const resp::Frame& frame, const FrameBytes& bytes);
   void fail_in_flight(std::string_view error, bool retry_all);
-  // The server went away (EOF, an error): close, and a read connection's
-  // commands go to the master.
-  void lose(std::string_view why);
   void wake_drain_waiters();
   static void on_timer(uv_timer_t* timer);
 

@@ -71,7 +71,7 @@ void ServerPool::set_master(std::optional<core::ServerPick> master) {
   else if (master_missing_since_ == 0) master_missing_since_ = uv_now(worker_.loop());
   if (!changed) return;
   // Connections to the old master take nothing new; they close once their
-  // commands are answered (or at once if that server is gone).
+  // commands are answered (or at once if that server is down: on_snapshot).
   for (auto& connections : shared_) {
     std::vector<ServerConnection*> old;
     old.swap(connections);
@@ -95,6 +95,17 @@ void ServerPool::on_snapshot() {
         (!master_ || master_->server().name() != connection->server_name()))
       lost.push_back(connection);
   for (ServerConnection* connection : lost) connection->close("its server is no longer the master");
+  // A server the health checks took down may have stopped answering: its
+  // commands in flight would wait forever. They get the "connection lost"
+  // error (they may have run; reads go to the master), the clients go on.
+  const balancer::BackendView* backend = worker_.snapshot()->find_backend(backend_);
+  std::vector<ServerConnection*> down;
+  for (ServerConnection* connection : all_) {
+    const balancer::ServerView* server = backend ? backend->find_server(connection->server_name()) : nullptr;
+    if (server && server->health == balancer::Health::down && connection->state() != ServerConnection::State::closing)
+      down.push_back(connection);
+  }
+  for (ServerConnection* connection : down) connection->lose("its server is down");
 }
 
 bool ServerPool::in_backoff() const {

@@ -5,6 +5,7 @@
 
 #include "balancer/consistent_hash.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/core/log_guard.hpp"
 #include "proxy/core/tls_transport.hpp"
 #include "proxy/proxy_protocol/header.hpp"
 #include "proxy/tcp/tcp_front.hpp"
@@ -21,6 +22,14 @@ uint64_t client_hash_key(const sockaddr_storage& peer) {
   if (peer.ss_family != AF_INET) return 0;
   const auto& a = reinterpret_cast<const sockaddr_in&>(peer).sin_addr;
   return balancer::hash_bytes(std::as_bytes(std::span(&a.s_addr, 1)));
+}
+
+// Clients can make these at will (a backend down, the process at its fd
+// limit): at most ten lines a second per worker, the rest counted.
+thread_local core::LogRateLimit client_failure_log_limit(10);
+
+std::string suppressed_note(uint64_t suppressed) {
+  return suppressed ? log::concat(" (", suppressed, " more not logged)") : std::string();
 }
 
 }  // namespace
@@ -88,8 +97,10 @@ void TcpSession::close_for_role_change() {
 void TcpSession::connect_next() {
   auto pick = worker_.pick_server(listener_.backend, hash_key_, tried_, role_filter());
   if (!pick) {
-    log::warn("listener ", listener_.name, ": no server available in backend ", listener_.backend,
-              tried_.empty() ? "" : " after connect failures");
+    uint64_t suppressed = 0;
+    if (client_failure_log_limit.allow(uv_now(worker_.loop()), suppressed))
+      log::warn("listener ", listener_.name, ": no server available in backend ", listener_.backend,
+                tried_.empty() ? "" : " after connect failures", suppressed_note(suppressed));
     close_all("no server available");
     return;
   }
@@ -120,8 +131,10 @@ void TcpSession::connect_failed(int status) {
   std::string backend = pick_->backend->name();
   pick_.reset();
   if (tried_.size() > retries) {
-    log::warn("listener ", listener_.name, ": connect to backend ", backend, " failed ", tried_.size(),
-              " times, closing client: ", uv_strerror(status));
+    uint64_t suppressed = 0;
+    if (client_failure_log_limit.allow(uv_now(worker_.loop()), suppressed))
+      log::warn("listener ", listener_.name, ": connect to backend ", backend, " failed ", tried_.size(),
+                " times, closing client: ", uv_strerror(status), suppressed_note(suppressed));
     close_all("connect failed");
     return;
   }
