@@ -71,10 +71,12 @@ void ServerConnection::on_connect(core::Socket&, int status) {
   pool_.worker().report_connect_result(pick_, 0);
   // With TLS, what is written now is held until the handshake is done; the
   // connect timer goes on bounding the handshake until the first reply.
-  if (auto tls = pool_.worker().backend_tls(pick_.backend->name()))
-    socket_->start_transport(core::connect_tls(std::move(tls), pick_.server().config->address.host));
-  else
+  if (auto tls = pool_.worker().backend_tls(pick_.backend->name())) {
+    const conf::Address& address = pick_.server().config->address;
+    socket_->start_transport(core::connect_tls(std::move(tls), address.host, address.port));
+  } else {
     uv_timer_stop(&timer_);
+  }
   state_ = State::ready;
   login();
   write_queued();
