@@ -106,8 +106,20 @@ Worker::Worker(unsigned index, WorkerReports& reports, const FrontRegistry& fron
 
 Worker::~Worker() {
   assert(!thread_.joinable());
+  // A worker that never ran (or never finished) still has its mailbox's
+  // handle, and perhaps its fronts' timers, open on the loop; uv_loop_close
+  // refuses such a loop and its memory would leak. Close them the way a
+  // finishing worker does and let the loop run their close callbacks.
+  if (!stopped_) {
+    stopped_ = true;
+    for (auto& front : fronts_)
+      if (front) front->shutdown();
+    mailbox_->close();
+    uv_run(&loop_, UV_RUN_DEFAULT);
+  }
   for (auto& front : fronts_) front.reset();
-  uv_loop_close(&loop_);
+  [[maybe_unused]] int closed = uv_loop_close(&loop_);
+  assert(closed == 0 && "a handle on the worker's loop is still open");
 }
 
 Front* Worker::front(conf::Protocol protocol) {
