@@ -86,4 +86,25 @@ ErrorFields parse_error_fields(std::string_view payload) {
   return fields;
 }
 
+std::optional<DataRowColumns> parse_data_row(std::string_view payload) {
+  PayloadReader reader(payload);
+  int16_t count = reader.int16();
+  if (!reader.ok() || count < 0) return std::nullopt;
+  DataRowColumns columns;
+  columns.reserve(static_cast<size_t>(count));
+  for (int16_t i = 0; i < count; ++i) {
+    int32_t length = reader.int32();
+    if (!reader.ok() || length < -1) return std::nullopt;
+    if (length == -1) {
+      columns.emplace_back();
+      continue;
+    }
+    std::string_view value = reader.bytes(static_cast<size_t>(length));
+    if (!reader.ok()) return std::nullopt;
+    columns.emplace_back(value);
+  }
+  if (!reader.at_end()) return std::nullopt;
+  return columns;
+}
+
 }  // namespace sy::pgwire

@@ -5,8 +5,10 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pgwire/sqlstate.hpp"
 
@@ -39,6 +41,13 @@ struct ErrorFields {
   std::string_view message;   // 'M'
 };
 ErrorFields parse_error_fields(std::string_view payload);
+
+// The columns of a DataRow ('D') payload, each a view into it or nullopt for
+// SQL NULL; nullopt as a whole when the payload is malformed: a negative
+// column count, a length below -1, a value running past the end, or bytes
+// after the last column.
+using DataRowColumns = std::vector<std::optional<std::string_view>>;
+std::optional<DataRowColumns> parse_data_row(std::string_view payload);
 
 // Authentication request codes (the int32 after 'R').
 namespace auth_code {

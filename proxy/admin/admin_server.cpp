@@ -10,15 +10,15 @@
 #include <cstring>
 #include <filesystem>
 
+#include "proxy/admin/command_line.hpp"
 #include "proxy/admin/commands.hpp"
 #include "proxy/core/log.hpp"
 
 namespace sy::admin {
 namespace {
 // Limits of one admin connection (docs/operations.md, "Limits"): a command
-// line longer than this is refused, and one that has not ended with a
-// newline this long after connecting is refused too.
-constexpr size_t kMaxCommandLength = 4096;
+// line longer than kMaxCommandLength (command_line.hpp) is refused, and one
+// that has not ended with a newline this long after connecting is refused too.
 constexpr uint64_t kCommandTimeoutMs = 10'000;
 // How long a refused client's further bytes are read and dropped.
 constexpr uint64_t kLingerMs = 1'000;
@@ -171,13 +171,13 @@ void AdminServer::on_connection(uv_stream_t* stream, int status) {
         }
         if (c->answered) return;  // a refused client's leftovers
         c->input.append(buf->base, static_cast<size_t>(nread));
-        auto newline = c->input.find('\n');
-        if (newline == std::string::npos ? c->input.size() > kMaxCommandLength : newline > kMaxCommandLength) {
+        LineStep step = take_command_line(c->input);
+        if (step.kind == LineStep::Kind::too_long) {
           c->refuse(log::concat("command too long (limit ", kMaxCommandLength, " bytes)"));
           return;
         }
-        if (newline == std::string::npos) return;
-        std::string line = c->input.substr(0, newline);
+        if (step.kind == LineStep::Kind::need_more) return;
+        std::string line(step.line);
         c->answered = true;  // from now on the client waits for the reply
         uv_timer_stop(&c->timer);
         uv_read_stop(s);

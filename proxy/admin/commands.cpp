@@ -6,9 +6,9 @@
 #include <chrono>
 #include <functional>
 #include <optional>
-#include <span>
 #include <vector>
 
+#include "proxy/admin/command_line.hpp"
 #include "proxy/admin/postgres_commands.hpp"
 #include "proxy/admin/redis_commands.hpp"
 #include "proxy/admin/request.hpp"
@@ -166,46 +166,23 @@ std::optional<Reply> help(Request&) {
   return Reply{true, table.to_text() + "add --json to a show command for JSON output\n"};
 }
 
-std::vector<std::string_view> split_words(std::string_view line) {
-  std::vector<std::string_view> words;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
-    size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
-    if (i > start) words.push_back(line.substr(start, i - start));
-  }
-  return words;
+// The table's rows as the line parser (command_line.hpp) sees them, in the same order.
+const std::vector<CommandSyntax>& syntax() {
+  static const std::vector<CommandSyntax> rows = [] {
+    std::vector<CommandSyntax> out;
+    for (const auto& command : commands())
+      out.push_back({command.words, command.usage, command.min_args, command.max_args});
+    return out;
+  }();
+  return rows;
 }
-
-bool starts_with_words(std::span<const std::string_view> words, std::string_view command) {
-  auto expected = split_words(command);
-  if (words.size() < expected.size()) return false;
-  for (size_t i = 0; i < expected.size(); ++i)
-    if (words[i] != expected[i]) return false;
-  return true;
-}
-
-}  // namespace
-
-namespace {
 
 std::optional<Reply> dispatch(Request& request, std::string_view line) {
-  std::vector<std::string_view> words;
-  for (auto word : split_words(line)) {
-    if (word == "--json") request.json = true;
-    else words.push_back(word);
-  }
-  if (words.empty()) return error("empty command; try \"help\"");
-  for (const auto& command : commands()) {
-    if (!starts_with_words(words, command.words)) continue;
-    size_t consumed = split_words(command.words).size();
-    request.args.assign(words.begin() + static_cast<long>(consumed), words.end());
-    if (request.args.size() < command.min_args || request.args.size() > command.max_args)
-      return error("usage: " + std::string(command.words) + " " + std::string(command.usage));
-    return command.handler(request);
-  }
-  return error("unknown command \"" + std::string(line) + "\"; try \"help\"");
+  ParsedCommand parsed = parse_command(line, syntax());
+  request.json = parsed.json;
+  if (!parsed.error.empty()) return error(std::move(parsed.error));
+  request.args = std::move(parsed.args);
+  return commands()[parsed.index].handler(request);
 }
 
 }  // namespace

@@ -125,13 +125,20 @@ Parser::MethodStep Parser::take_method(std::string_view input, size_t& consumed)
   method_prefix_.clear();
   std::string method = prefix + std::string(input.substr(start, end - start));
   extension_method_.clear();
+  // The head's size counts the method as the client wrote it, wherever its
+  // bytes were cut: feeding the bytes kept back (or GET) begins the message,
+  // which zeroes the count, so they are counted here, after that.
   if (input[end] != ' ' || llhttp_knows(method)) {
     // llhttp reads it (and refuses what is no method); the bytes kept back go first.
-    return feed_aside(prefix) ? MethodStep::go_on : MethodStep::error;
+    if (!feed_aside(prefix)) return MethodStep::error;
+    head_bytes_ += prefix.size();
+    return MethodStep::go_on;
   }
   extension_method_ = std::move(method);
   consumed = end;
-  return feed_aside(input.substr(0, start)) && feed_aside("GET") ? MethodStep::go_on : MethodStep::error;
+  if (!feed_aside(input.substr(0, start)) || !feed_aside("GET")) return MethodStep::error;
+  head_bytes_ += extension_method_.size();
+  return MethodStep::go_on;
 }
 
 // Bytes that are not in the caller's input: an error among them is the
@@ -154,6 +161,13 @@ Parser::Result Parser::parse_with_llhttp(std::string_view input) {
   body_ = {};
   head_done_ = message_done_ = false;
   const bool counting_head = in_head_ || !in_message_;
+  // Empty lines before a message are skipped (by llhttp too) and are no part
+  // of its head: whether they come in the same input as the head or in an
+  // earlier one must not change the head's size.
+  size_t before_message = 0;
+  if (!in_message_)
+    while (before_message < input.size() && (input[before_message] == '\r' || input[before_message] == '\n'))
+      ++before_message;
 
   llhttp_errno_t rc = llhttp_execute(&llhttp_, input.data(), input.size());
   size_t consumed = input.size();
@@ -170,7 +184,7 @@ Parser::Result Parser::parse_with_llhttp(std::string_view input) {
   }
 
   if (counting_head && (in_head_ || head_done_)) {
-    head_bytes_ += consumed;
+    head_bytes_ += consumed - std::min(consumed, before_message);
     if (head_bytes_ > limits_.max_head_bytes) {
       error_status_ = kind_ == Kind::request ? 431 : 502;
       error_reason_ = "message head larger than max_header_size";

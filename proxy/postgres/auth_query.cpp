@@ -100,12 +100,14 @@ class AuthQuery final : private core::SocketHandler, private MessageSink {
         finish(pgwire::parse_error_fields(payload).message);
         return StreamVerdict::close;
       case 'D': {
-        pgwire::PayloadReader reader(payload);
-        if (reader.int16() < 2) break;
-        int32_t name_length = reader.int32();
-        if (name_length > 0) reader.bytes(static_cast<size_t>(name_length));
-        int32_t password_length = reader.int32();
-        if (reader.ok() && password_length >= 0) password_ = std::string(reader.bytes(static_cast<size_t>(password_length)));
+        // (user name, password); a NULL password is no password. A row cut
+        // short used to give an empty password: it is the server's fault now.
+        auto columns = pgwire::parse_data_row(payload);
+        if (!columns) {
+          finish("malformed DataRow from the server");
+          return StreamVerdict::close;
+        }
+        if (columns->size() >= 2 && (*columns)[1]) password_ = std::string(*(*columns)[1]);
         break;
       }
       case 'Z':

@@ -119,3 +119,30 @@ TEST_CASE("backend messages: session start messages") {
   append_terminate(out);
   CHECK(out == std::string("X\0\0\0\x04", 5));
 }
+
+TEST_CASE("backend messages: DataRow columns, NULLs, and rows that are cut or overlong") {
+  std::string out;
+  MessageBuilder(out, 'D').int16(3).int32(3).bytes("app").int32(-1).int32(0);
+  auto columns = parse_data_row(only_message(out, 'D'));
+  REQUIRE(columns);
+  REQUIRE(columns->size() == 3);
+  CHECK((*columns)[0] == "app");
+  CHECK(!(*columns)[1]);
+  CHECK((*columns)[2] == "");
+
+  auto parse = [](auto build) {
+    std::string bytes;
+    {
+      MessageBuilder message(bytes, 'D');
+      build(message);
+    }
+    return parse_data_row(std::string_view(bytes).substr(kHeaderSize));
+  };
+  CHECK(parse([](MessageBuilder& m) { m.int16(0); })->empty());
+  CHECK(!parse([](MessageBuilder& m) { m.int16(-1); }));
+  CHECK(!parse([](MessageBuilder& m) { m.int16(2).int32(3).bytes("app").int32(10).bytes("short"); }));  // cut
+  CHECK(!parse([](MessageBuilder& m) { m.int16(1).int32(-2); }));
+  CHECK(!parse([](MessageBuilder& m) { m.int16(1).int32(1).bytes("ab"); }));  // a byte after the last column
+  CHECK(!parse([](MessageBuilder& m) { m.int16(2).int32(1).bytes("a"); }));   // a column missing
+  CHECK(!parse([](MessageBuilder&) {}));
+}
