@@ -12,7 +12,7 @@ import time
 import unittest
 
 from fixtures import IntegrationTest, RssSampler, http_backend_table, http_config, server, wait_for
-from fixtures.fault_servers import FaultForwarder
+from fixtures.fault_servers import FaultForwarder, ReloadDuringFault
 from fixtures.http_client import Connection, build_request, get
 from servers.tcp_backend import pattern_stream
 
@@ -26,7 +26,7 @@ RSS_GROWTH_LIMIT_KB = 32 * 1024
 BIG = 200 * 1024 * 1024
 
 
-class HttpServerFaultTest(IntegrationTest):
+class HttpServerFaultTest(ReloadDuringFault, IntegrationTest):
     def setUp(self):
         super().setUp()
         self.origin = self.start_http_backend("app1")
@@ -40,13 +40,6 @@ class HttpServerFaultTest(IntegrationTest):
             extra_backends=[http_backend_table("good", [self.good])])
         self.sy = self.start_switchyard(config)
         self.port = self.sy.port()
-
-    def reload_during_fault(self, via):
-        if via == "ctl":
-            result = self.sy.reload()
-            self.assertEqual(result.returncode, 0, result.stderr)
-        else:
-            self.assertIn("configuration reloaded from", self.sy.reload(via="sighup"))
 
     def assert_still_serves(self):
         self.assertTrue(self.sy.running())

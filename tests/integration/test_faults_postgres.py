@@ -14,7 +14,7 @@ import time
 import unittest
 
 from fixtures import RssSampler, wait_for
-from fixtures.fault_servers import FaultForwarder
+from fixtures.fault_servers import FaultForwarder, ReloadDuringFault
 from fixtures.pg_proxy import APP_PASSWORD, APP_USER, PostgresProxyTest, database, pg_config
 from fixtures.pg_wire import ServerError, WireClient
 
@@ -25,7 +25,7 @@ CANCEL_GRACE = 2.0  # switchyard waits this long after a cancel before it closes
 RSS_GROWTH_LIMIT_KB = 32 * 1024  # a sixth of the 200 MB result; see test_faults_http.py
 
 
-class PostgresServerFaultTest(PostgresProxyTest):
+class PostgresServerFaultTest(ReloadDuringFault, PostgresProxyTest):
     @classmethod
     def prepare_server(cls, pg):
         pg.sql("CREATE TABLE acknowledged (n int)", dbname="app")
@@ -60,13 +60,6 @@ class PostgresServerFaultTest(PostgresProxyTest):
     def commit_one(self, client, n):
         """An autocommit INSERT the server acknowledged."""
         client.query(f"INSERT INTO acknowledged VALUES ({n})")
-
-    def reload_during_fault(self, via):
-        if via == "ctl":
-            result = self.sy.reload()
-            self.assertEqual(result.returncode, 0, result.stderr)
-        else:
-            self.assertIn("configuration reloaded from", self.sy.reload(via="sighup"))
 
     def assert_still_serves(self, client, committed):
         """`client` (whose connection went through the fault) and a direct one work; what was committed is there."""

@@ -12,7 +12,7 @@ import time
 import unittest
 
 from fixtures import IntegrationTest, RssSampler, wait_for
-from fixtures.fault_servers import FaultForwarder
+from fixtures.fault_servers import FaultForwarder, ReloadDuringFault
 from fixtures.redis import RedisServer
 from fixtures.resp_client import RespClient
 
@@ -40,7 +40,7 @@ def fault_config(faulty, real, health=None):
     }
 
 
-class RedisServerFaultTest(IntegrationTest):
+class RedisServerFaultTest(ReloadDuringFault, IntegrationTest):
     def setUp(self):
         super().setUp()
         self.redis = self._own(RedisServer(self.workdir, "redis")).start()
@@ -54,13 +54,6 @@ class RedisServerFaultTest(IntegrationTest):
         client = RespClient(port or self.port, timeout=timeout)
         self.addCleanup(client.close)
         return client
-
-    def reload_during_fault(self, via):
-        if via == "ctl":
-            result = self.sy.reload()
-            self.assertEqual(result.returncode, 0, result.stderr)
-        else:
-            self.assertIn("configuration reloaded from", self.sy.reload(via="sighup"))
 
     def assert_still_serves(self, client, acknowledged):
         """The direct listener answers; once healed, `client` (which went through the fault) reads every

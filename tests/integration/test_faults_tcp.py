@@ -14,7 +14,7 @@ import unittest
 
 from fixtures import NO_CHECKS, IntegrationTest, Switchyard, connect, hello_name, read_line, wait_for, wait_for_eof
 from fixtures.clients import read_exactly
-from fixtures.fault_servers import FaultForwarder
+from fixtures.fault_servers import FaultForwarder, ReloadDuringFault
 
 SLACK = 1.5  # seconds, for timing upper bounds on a loaded 2-core machine
 IDLE = 0.8   # the faulty listener's idle_timeout, seconds
@@ -37,7 +37,7 @@ def two_listeners(faulty, good, idle_timeout=f"{int(IDLE * 1000)}ms", workers=1)
     }
 
 
-class TcpServerFaultTest(IntegrationTest):
+class TcpServerFaultTest(ReloadDuringFault, IntegrationTest):
     def setUp(self):
         super().setUp()
         self.echo = self.start_backend("echo", "echo")
@@ -56,13 +56,6 @@ class TcpServerFaultTest(IntegrationTest):
         with connect(self.sy.port("web")) as sock:
             sock.sendall(b"after the fault\n")
             self.assertEqual(read_line(sock), b"after the fault\n")
-
-    def reload_during_fault(self, via):
-        if via == "ctl":
-            result = self.sy.reload()
-            self.assertEqual(result.returncode, 0, result.stderr)
-        else:
-            self.assertIn("configuration reloaded from", self.sy.reload(via="sighup"))
 
     def test_a_server_that_hangs_mid_session_is_closed_at_idle_timeout_across_a_reload(self):
         port = self.start()
