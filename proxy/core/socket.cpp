@@ -239,15 +239,29 @@ void Socket::write(std::vector<Slice> slices) {
   if (transport_) {
     // Small slices (a response head and a short body) are joined first, so
     // they travel as one TLS record: the peer decrypts one record, not one
-    // per slice.
+    // per slice. A slice of a record's size or more is encrypted where it
+    // lies: joining it would only copy it.
     constexpr size_t kRecordPlaintext = 16 * 1024;
     std::string wire, plain;
-    for (size_t i = 0; i < slices.size(); ++i) {
-      plain.append(slices[i].data(), slices[i].length);
-      if (plain.size() < kRecordPlaintext && i + 1 < slices.size()) continue;
-      if (int rc = transport_->encode(plain, wire); rc < 0) return handler_->on_error(*this, rc);
-      plain.clear();
+    auto encode = [&](std::string_view bytes) { return transport_->encode(bytes, wire); };
+    for (const Slice& slice : slices) {
+      std::string_view bytes(slice.data(), slice.length);
+      if (plain.size() + bytes.size() <= kRecordPlaintext) {
+        plain.append(bytes);
+        continue;
+      }
+      if (!plain.empty()) {
+        if (int rc = encode(plain); rc < 0) return handler_->on_error(*this, rc);
+        plain.clear();
+      }
+      if (bytes.size() < kRecordPlaintext) {
+        plain.append(bytes);
+      } else if (int rc = encode(bytes); rc < 0) {
+        return handler_->on_error(*this, rc);
+      }
     }
+    if (!plain.empty())
+      if (int rc = encode(plain); rc < 0) return handler_->on_error(*this, rc);
     return write_wire(std::move(wire));
   }
   constexpr size_t kInline = 16;
